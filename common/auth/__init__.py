@@ -1,0 +1,1 @@
+"""Token signing, offline verification, revocation and the auth middleware."""

@@ -1,0 +1,132 @@
+"""Client base for service-to-service calls and the per-service CLIs.
+
+Built on keystoneauth1 sessions: authentication from OS_* variables or explicit options,
+endpoint lookup in the token's catalog by service type, interface and region, retries on
+connection errors, and OpenStack fault bodies turned into readable ``ClientError``s.
+"""
+import json
+import os
+
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import loading
+from keystoneauth1 import session as ks_session
+
+AUTH_OPTIONS = ('auth_url', 'username', 'password', 'project_name', 'project_id',
+                'user_domain_name', 'user_domain_id', 'project_domain_name',
+                'project_domain_id', 'domain_name', 'domain_id', 'system_scope', 'token',
+                'application_credential_id', 'application_credential_name',
+                'application_credential_secret', 'user_id')
+
+
+class ClientError(Exception):
+    """An HTTP error from a service, with its status code and the server's message."""
+
+    def __init__(self, status, message, request_id=None):
+        super().__init__('%s (HTTP %s)%s' % (message, status,
+                                              ' (Request-ID: %s)' % request_id
+                                              if request_id else ''))
+        self.status = status
+        self.message = message
+        self.request_id = request_id
+
+
+def fault_message(resp):
+    """The human message inside any OpenStack fault body (or the raw text)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        text = resp.text.strip()
+        return text[:500] or resp.reason
+    if isinstance(body, dict):
+        for value in body.values():
+            if isinstance(value, dict) and 'message' in value:
+                return value['message']
+        if 'message' in body:
+            return body['message']
+    return json.dumps(body)[:500]
+
+
+def auth_from_env(env=None, overrides=None):
+    """A keystoneauth1 auth plugin from OS_* variables (password, token or app credential)."""
+    env = os.environ if env is None else env
+    values = {opt: env.get('OS_' + opt.upper()) for opt in AUTH_OPTIONS}
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if not values.get('auth_url'):
+        raise ClientError(400, 'No auth URL: set OS_AUTH_URL or pass --os-auth-url')
+    auth_type = (overrides or {}).get('auth_type') or env.get('OS_AUTH_TYPE')
+    if not auth_type:
+        if values.get('application_credential_secret'):
+            auth_type = 'v3applicationcredential'
+        elif values.get('token'):
+            auth_type = 'v3token'
+        else:
+            auth_type = 'password'
+    loader = loading.get_plugin_loader(auth_type)
+    accepted = {o.dest for o in loader.get_options()}
+    kwargs = {k: v for k, v in values.items() if v and k in accepted}
+    if 'system_scope' in kwargs and kwargs['system_scope'] != 'all':
+        raise ClientError(400, 'system scope must be "all"')
+    return loader.load_from_options(**kwargs)
+
+
+def session_from_env(env=None, overrides=None, insecure=False):
+    return ks_session.Session(auth=auth_from_env(env, overrides), verify=not insecure)
+
+
+class ServiceClient:
+    """Calls to one service found in the catalog (or at ``endpoint_override``)."""
+
+    def __init__(self, session, service_type, interface='public', region_name=None,
+                 endpoint_override=None, connect_retries=3):
+        self.session = session
+        self.service_type = service_type
+        self.interface = interface
+        self.region_name = region_name
+        self.endpoint_override = endpoint_override
+        self.connect_retries = connect_retries
+
+    def endpoint(self):
+        if self.endpoint_override:
+            return self.endpoint_override.rstrip('/')
+        url = self.session.get_endpoint(service_type=self.service_type,
+                                        interface=self.interface,
+                                        region_name=self.region_name)
+        if not url:
+            raise ClientError(404, 'No %s endpoint for service type %s in region %s'
+                              % (self.interface, self.service_type, self.region_name or 'any'))
+        return url.rstrip('/')
+
+    def request(self, method, path, json_body=None, headers=None, stream=False, data=None,
+                raise_exc=True, params=None):
+        """The requests.Response of ``method path``; ClientError for HTTP >= 400."""
+        url = self.endpoint() + path
+        try:
+            resp = self.session.request(url, method, json=json_body, headers=headers or {},
+                                        stream=stream, data=data, raise_exc=False,
+                                        connect_retries=self.connect_retries, params=params)
+        except ks_exc.ConnectFailure as exc:
+            raise ClientError(503, 'Cannot reach %s: %s' % (url, exc))
+        except ks_exc.ClientException as exc:
+            raise ClientError(getattr(exc, 'http_status', 500) or 500, str(exc))
+        if raise_exc and resp.status_code >= 400:
+            raise ClientError(resp.status_code, fault_message(resp),
+                              resp.headers.get('X-OpenStack-Request-Id'))
+        return resp
+
+    def get(self, path, **kw):
+        return self.request('GET', path, **kw)
+
+    def post(self, path, json_body=None, **kw):
+        return self.request('POST', path, json_body=json_body, **kw)
+
+    def put(self, path, json_body=None, **kw):
+        return self.request('PUT', path, json_body=json_body, **kw)
+
+    def patch(self, path, json_body=None, **kw):
+        return self.request('PATCH', path, json_body=json_body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request('DELETE', path, **kw)
+
+    def head(self, path, **kw):
+        return self.request('HEAD', path, **kw)

@@ -1,0 +1,1 @@
+"""RabbitMQ driver of common.rpc (kombu over AMQP 0-9-1)."""

@@ -1,0 +1,1 @@
+"""Helpers for the test suites: running real daemons on free ports, waiting for them."""

@@ -1,0 +1,1 @@
+"""WSGI building blocks shared by every API daemon (routing, JSON, faults, middleware, server)."""

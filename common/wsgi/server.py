@@ -1,0 +1,97 @@
+"""Serve a paste-deployed WSGI app with eventlet.wsgi, as a launcher Service."""
+import errno
+import logging
+import os
+import socket
+
+import eventlet
+import eventlet.wsgi
+from paste import deploy
+
+from common import config
+from common import service as service_mod
+
+LOG = logging.getLogger(__name__)
+
+OPTS = [
+    config.StrOpt('bind_host', default='0.0.0.0', help='Address the API listens on.'),
+    config.PortOpt('bind_port', default=0, help='Port the API listens on (0: the service default).'),
+    config.StrOpt('paste_config', default=None,
+                  help='The api-paste.ini to load (default: etc/<service>/api-paste.ini).'),
+    config.IntOpt('max_connections', default=1000, min=1,
+                  help='Concurrent connections served (green threads).'),
+    config.IntOpt('client_socket_timeout', default=900, min=0,
+                  help='Seconds a client connection may idle before it is closed (0: never).'),
+    config.StrOpt('public_endpoint', default=None,
+                  help='Base URL clients reach this API at (used in links and version '
+                       'documents); default: the request host.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(OPTS, group='api')
+
+
+class _NullLog:
+    def write(self, *_args):
+        pass
+
+
+def load_paste_app(path, name='main', **global_conf):
+    """The WSGI app ``name`` of a paste.deploy ini file."""
+    if not path or not os.path.exists(path):
+        raise RuntimeError('paste config %s not found' % path)
+    return deploy.loadapp('config:%s' % os.path.abspath(path), name=name,
+                          global_conf=global_conf)
+
+
+class WSGIService(service_mod.Service):
+    """An eventlet.wsgi server for one app on one socket; stops accepting on SIGTERM and
+    lets requests in flight finish."""
+
+    def __init__(self, name, app, host, port, max_connections=1000, socket_timeout=900):
+        self.name = name
+        self.app = app
+        self.max_connections = max_connections
+        self.socket_timeout = socket_timeout or None
+        # Idle keep-alive connections are closed after this many seconds, which also bounds
+        # how long a SIGTERM waits for clients that keep a connection open.
+        self.keepalive_idle = 5
+        self.pool = eventlet.GreenPool(max_connections)
+        self.socket = self._bind(host, port)
+        self.host, self.port = self.socket.getsockname()[:2]
+        self._server = None
+
+    @staticmethod
+    def _bind(host, port):
+        family = socket.AF_INET6 if ':' in host else socket.AF_INET
+        for _attempt in range(30):
+            try:
+                return eventlet.listen((host, port), family=family, backlog=1024)
+            except OSError as exc:
+                # A restart can race the previous process releasing the port.
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                eventlet.sleep(1)
+        raise RuntimeError('cannot bind %s:%s: address in use' % (host, port))
+
+    def start(self):
+        LOG.info('%s listening on %s:%s', self.name, self.host, self.port)
+        self._server = eventlet.spawn(
+            eventlet.wsgi.server, self.socket, self.app, custom_pool=self.pool,
+            log=_NullLog(), log_output=False, socket_timeout=self.socket_timeout,
+            keepalive=self.keepalive_idle, debug=False, max_size=self.max_connections)
+
+    def stop(self, graceful=True):
+        try:
+            self.socket.close()
+        except OSError:
+            pass
+        if self._server is not None and not graceful:
+            self._server.kill()
+
+    def wait(self):
+        # In-flight requests run in the pool; wait for them, then for the accept loop.
+        self.pool.waitall()
+        if self._server is not None:
+            self._server.kill()

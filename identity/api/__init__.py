@@ -1,0 +1,1 @@
+"""Identity's WSGI API: controllers, schemas and its own auth middleware."""

@@ -1,0 +1,174 @@
+"""Domains and projects (projects form a hierarchy through parent_id)."""
+import sqlalchemy as sa
+
+from common import exceptions
+from identity.core import revoke
+from identity.db import models
+
+DEFAULT_DOMAIN_ID = 'default'
+
+
+def get_domain(sess, domain_id):
+    domain = sess.get(models.Domain, domain_id)
+    if domain is None:
+        raise exceptions.NotFound('Could not find domain: %s.' % domain_id)
+    return domain
+
+
+def find_domain(sess, domain_id=None, name=None):
+    """A domain by id or by name; 401-style callers translate NotFound themselves."""
+    if domain_id:
+        return get_domain(sess, domain_id)
+    domain = sess.scalars(sa.select(models.Domain).where(models.Domain.name == name)).first()
+    if domain is None:
+        raise exceptions.NotFound('Could not find domain: %s.' % name)
+    return domain
+
+
+def create_domain(sess, name, description=None, enabled=True, domain_id=None, tags=None,
+                  extra=None):
+    if sess.scalars(sa.select(models.Domain).where(models.Domain.name == name)).first():
+        raise exceptions.Conflict('Conflict occurred attempting to store domain - Duplicate '
+                                  'entry found with name %s.' % name)
+    domain = models.Domain(name=name, description=description, enabled=enabled,
+                           tags=tags or [], extra=extra or {})
+    if domain_id:
+        domain.id = domain_id
+    sess.add(domain)
+    sess.flush()
+    return domain
+
+
+def update_domain(sess, domain_id, changes):
+    domain = get_domain(sess, domain_id)
+    if 'name' in changes and changes['name'] != domain.name:
+        if sess.scalars(sa.select(models.Domain).where(
+                models.Domain.name == changes['name'])).first():
+            raise exceptions.Conflict('Conflict occurred attempting to update domain - '
+                                      'Duplicate entry found with name %s.' % changes['name'])
+    was_enabled = domain.enabled
+    for key, value in changes.items():
+        setattr(domain, key, value)
+    if was_enabled and changes.get('enabled') is False:
+        revoke.record(sess, domain_id=domain_id)
+    return domain
+
+
+def delete_domain(sess, domain_id):
+    domain = get_domain(sess, domain_id)
+    if domain.enabled:
+        raise exceptions.Forbidden('Cannot delete a domain that is enabled, please disable it '
+                                   'first.')
+    if domain.id == DEFAULT_DOMAIN_ID:
+        raise exceptions.Forbidden('The default domain cannot be deleted.')
+    for model in (models.Project, models.User, models.Group):
+        if sess.scalars(sa.select(model).where(model.domain_id == domain_id).limit(1)).first():
+            raise exceptions.Conflict('Domain %s still owns %ss; delete them first.'
+                                      % (domain_id, model.__tablename__[:-1]))
+    sess.execute(sa.delete(models.Assignment).where(models.Assignment.target_id == domain_id))
+    sess.execute(sa.delete(models.Role).where(models.Role.domain_id == domain_id))
+    revoke.record(sess, domain_id=domain_id)
+    sess.delete(domain)
+
+
+def get_project(sess, project_id):
+    project = sess.get(models.Project, project_id)
+    if project is None:
+        raise exceptions.NotFound('Could not find project: %s.' % project_id)
+    return project
+
+
+def find_project(sess, project_id=None, name=None, domain_id=None):
+    if project_id:
+        return get_project(sess, project_id)
+    project = sess.scalars(sa.select(models.Project).where(
+        models.Project.name == name, models.Project.domain_id == domain_id)).first()
+    if project is None:
+        raise exceptions.NotFound('Could not find project: %s.' % name)
+    return project
+
+
+def create_project(sess, name, domain_id=None, parent_id=None, description=None, enabled=True,
+                   tags=None, extra=None, project_id=None):
+    parent = None
+    if parent_id:
+        parent = get_project(sess, parent_id)
+        if domain_id and domain_id != parent.domain_id:
+            raise exceptions.BadRequest('Cannot create project: the parent %s is in domain %s, '
+                                        'not %s.' % (parent_id, parent.domain_id, domain_id))
+        domain_id = parent.domain_id
+    domain_id = domain_id or DEFAULT_DOMAIN_ID
+    get_domain(sess, domain_id)
+    if sess.scalars(sa.select(models.Project).where(
+            models.Project.name == name, models.Project.domain_id == domain_id)).first():
+        raise exceptions.Conflict('Conflict occurred attempting to store project - Duplicate '
+                                  'entry found with name %s at domain ID %s.' % (name, domain_id))
+    project = models.Project(name=name, domain_id=domain_id, parent_id=parent_id,
+                             description=description, enabled=enabled, tags=tags or [],
+                             extra=extra or {})
+    if project_id:
+        project.id = project_id
+    sess.add(project)
+    sess.flush()
+    return project
+
+
+def update_project(sess, project_id, changes):
+    project = get_project(sess, project_id)
+    if 'domain_id' in changes and changes['domain_id'] != project.domain_id:
+        raise exceptions.BadRequest('Cannot change the domain_id of a project.')
+    if 'parent_id' in changes and changes['parent_id'] != project.parent_id:
+        raise exceptions.BadRequest('Cannot change the parent_id of a project.')
+    if 'name' in changes and changes['name'] != project.name:
+        if sess.scalars(sa.select(models.Project).where(
+                models.Project.name == changes['name'],
+                models.Project.domain_id == project.domain_id)).first():
+            raise exceptions.Conflict('Conflict occurred attempting to update project - '
+                                      'Duplicate entry found with name %s at domain ID %s.'
+                                      % (changes['name'], project.domain_id))
+    was_enabled = project.enabled
+    for key, value in changes.items():
+        if key not in ('domain_id', 'parent_id'):
+            setattr(project, key, value)
+    if was_enabled and changes.get('enabled') is False:
+        revoke.record(sess, project_id=project_id)
+    return project
+
+
+def children(sess, project_id):
+    return list(sess.scalars(sa.select(models.Project).where(
+        models.Project.parent_id == project_id)))
+
+
+def subtree(sess, project_id):
+    """Every project below ``project_id`` (not including it)."""
+    result, frontier = [], [project_id]
+    while frontier:
+        found = list(sess.scalars(sa.select(models.Project).where(
+            models.Project.parent_id.in_(frontier))))
+        result.extend(found)
+        frontier = [p.id for p in found]
+    return result
+
+
+def parents(sess, project):
+    """The chain of ancestors of ``project``, nearest first."""
+    chain, seen = [], set()
+    current = project
+    while current.parent_id and current.parent_id not in seen:
+        seen.add(current.parent_id)
+        current = sess.get(models.Project, current.parent_id)
+        if current is None:
+            break
+        chain.append(current)
+    return chain
+
+
+def delete_project(sess, project_id):
+    project = get_project(sess, project_id)
+    if children(sess, project_id):
+        raise exceptions.Forbidden('Cannot delete project %s: it has child projects.'
+                                   % project_id)
+    sess.execute(sa.delete(models.Assignment).where(models.Assignment.target_id == project_id))
+    revoke.record(sess, project_id=project_id)
+    sess.delete(project)
