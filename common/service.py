@@ -145,6 +145,10 @@ class Launcher:
             LOG.info('starting %s', service.name)
             service.start()
         while True:
+            # Poll rather than block: an idle eventlet hub may otherwise sleep through a
+            # signal until some unrelated timer fires.
+            while not self._stop_requested.ready():
+                eventlet.sleep(0.5)
             signum = self._stop_requested.wait()
             if signum == signal.SIGHUP:
                 self._stop_requested = eventlet.event.Event()

@@ -1,0 +1,1 @@
+"""Account server: per-account SQLite listings of containers."""

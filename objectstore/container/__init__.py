@@ -1,0 +1,1 @@
+"""Container server: per-container SQLite listings of objects."""

@@ -1,0 +1,1 @@
+"""Object server and the object consistency daemons."""

@@ -1,0 +1,1 @@
+"""Replication: restore missing or stale replicas on primary nodes, drain handoffs."""

@@ -1,0 +1,1 @@
+"""Backend helpers shared by the storage servers and consistency daemons."""

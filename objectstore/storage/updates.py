@@ -1,0 +1,56 @@
+"""Delivering object changes to container servers (object server, updater, expirer)."""
+import logging
+
+from objectstore.storage import http
+
+LOG = logging.getLogger(__name__)
+
+
+def container_update_headers(op, metadata, ts):
+    headers = {'X-Timestamp': ts}
+    if op == 'PUT':
+        headers.update({'X-Size': str(metadata['Content-Length']),
+                        'X-Content-Type': metadata['Content-Type'],
+                        'X-Etag': metadata['ETag']})
+    return headers
+
+
+def send(node, part, op, account, container, obj, headers, conn_timeout, node_timeout):
+    """Send one object row update to one container node; True when it was stored."""
+    path = http.quote_path(node['device'], part, account, container, obj)
+    try:
+        status, _, _ = http.request(node, op, path, headers=headers,
+                                    conn_timeout=conn_timeout, node_timeout=node_timeout)
+    except http.NodeError as exc:
+        LOG.warning('container update failed: %s', exc)
+        return False
+    if 200 <= status < 300:
+        return True
+    LOG.warning('container update %s %s answered %s', op, path, status)
+    return False
+
+
+def node_key(node):
+    return '%s:%s/%s' % (node['ip'], node['port'], node['device'])
+
+
+def hosts_from_headers(headers, kind='Container'):
+    """Nodes named by X-<kind>-Host/-Device/-Partition (comma lists allowed): (part, nodes)."""
+    hosts = [h.strip() for h in headers.get('X-%s-Host' % kind, '').split(',') if h.strip()]
+    devices = [d.strip() for d in headers.get('X-%s-Device' % kind, '').split(',')
+               if d.strip()]
+    part = headers.get('X-%s-Partition' % kind, '').strip()
+    if not hosts:
+        return None, []
+    if len(hosts) != len(devices) or not part.isdigit():
+        raise ValueError('X-{0}-Host, X-{0}-Device and X-{0}-Partition must name the same '
+                         'number of nodes and a numeric partition'.format(kind))
+    nodes = []
+    for host, device in zip(hosts, devices):
+        ip, _, port = host.rpartition(':')
+        if not ip or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError('invalid X-%s-Host %r (want ip:port)' % (kind, host))
+        ip = ip.strip('[]')
+        nodes.append({'ip': ip, 'port': int(port), 'device': device,
+                      'replication_ip': ip, 'replication_port': int(port)})
+    return part, nodes
