@@ -16,14 +16,8 @@ source "$REPO/tools/devstack/lib.sh"
 for lib in "$REPO"/tools/devstack/services/*.sh; do source "$lib"; done
 
 # Services in start order; each file in tools/devstack/services defines
-# <name>_configure, <name>_start and <name>_register (and lists its daemons).
+# <name>_configure, <name>_start and <name>_register.
 SERVICES=(identity)
-for extra in objectstore image network; do
-  if declare -F "${extra}_configure" >/dev/null && [ -d "$REPO/$extra" ] && \
-     "$VENV/bin/python" -c "import $extra.cmd" 2>/dev/null; then
-    SERVICES+=("$extra")
-  fi
-done
 
 start() {
   local started=$SECONDS

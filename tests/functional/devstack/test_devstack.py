@@ -1,0 +1,90 @@
+"""./devstack.sh brings a whole cloud up as a newcomer would, and the real openstack client
+works against it: run on 127.0.0.2 with SQLite in a temporary state directory so it never
+disturbs a cloud already running on this machine."""
+import os
+import subprocess
+
+import pytest
+
+from common.testing import daemons
+
+HOST = '127.0.0.2'
+
+
+def run(cmd, env, check=True, timeout=300):
+    proc = subprocess.run(cmd, env=env, cwd=daemons.REPO, capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError('%s failed (%d):\n%s\n%s' % (cmd, proc.returncode, proc.stdout,
+                                                          proc.stderr))
+    return proc
+
+
+def openrc_env(state, user):
+    """The variables ``source openrc <user>`` sets, read by a shell."""
+    out = subprocess.run(['bash', '-c', 'source "$1" "$2" >/dev/null && env', 'x',
+                          os.path.join(daemons.REPO, 'openrc'), user],
+                         capture_output=True, text=True, check=True).stdout
+    env = dict(line.split('=', 1) for line in out.splitlines() if '=' in line)
+    return {k: v for k, v in env.items() if k.startswith('OS_') or k == 'PATH'}
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    state = str(tmp_path_factory.mktemp('devstack-state'))
+    env = dict(os.environ, STATE_DIR=state, HOST_IP=HOST, DATABASE='sqlite')
+    openrc = os.path.join(daemons.REPO, 'openrc')
+    saved = open(openrc).read() if os.path.exists(openrc) else None
+    try:
+        result = run(['./devstack.sh'], env, timeout=600)
+        yield {'state': state, 'env': env, 'output': result.stdout,
+               'admin': openrc_env(state, 'admin'), 'demo': openrc_env(state, 'demo')}
+    finally:
+        run(['./devstack.sh', 'stop'], env, check=False)
+        if saved is not None:
+            with open(openrc, 'w') as handle:
+                handle.write(saved)
+
+
+def osc(cloud, user, *args, check=True):
+    env = dict(os.environ, **cloud[user])
+    return run([os.path.join(daemons.REPO, '.venv', 'bin', 'openstack')] + list(args), env,
+               check=check, timeout=120)
+
+
+def test_devstack_reports_time_and_status(cloud):
+    assert 'started in' in cloud['output']
+    status = run(['./devstack.sh', 'status'], cloud['env']).stdout
+    assert 'identity-api' in status and 'running' in status and 'HTTP 200' in status
+    assert 'dead' not in status
+
+
+def test_admin_flows_through_openstack_client(cloud):
+    assert osc(cloud, 'admin', 'token', 'issue', '-f', 'value', '-c', 'id').stdout.strip()
+    catalog = osc(cloud, 'admin', 'catalog', 'list', '-f', 'value', '-c', 'Type').stdout
+    assert 'identity' in catalog
+    osc(cloud, 'admin', 'project', 'create', 'ds-proj')
+    osc(cloud, 'admin', 'user', 'create', '--password', 'ds-pw', 'ds-user')
+    osc(cloud, 'admin', 'role', 'add', '--project', 'ds-proj', '--user', 'ds-user', 'member')
+    listing = osc(cloud, 'admin', 'role', 'assignment', 'list', '--effective', '--names',
+                  '-f', 'value').stdout
+    assert 'ds-user@Default' in listing and 'reader' in listing
+    cred = osc(cloud, 'admin', 'application', 'credential', 'create', 'ds-app', '-f', 'value',
+               '-c', 'secret').stdout.strip()
+    assert len(cred) > 20
+
+
+def test_demo_cannot_list_users_or_see_admin_project(cloud):
+    denied = osc(cloud, 'demo', 'user', 'list', check=False)
+    assert denied.returncode != 0 and '403' in denied.stderr
+    projects = osc(cloud, 'demo', 'project', 'list', '-f', 'value', '-c', 'Name').stdout.split()
+    assert projects == ['demo']
+    hidden = osc(cloud, 'demo', 'project', 'show', 'admin', check=False)
+    assert hidden.returncode != 0
+
+
+def test_passwords_are_generated(cloud):
+    with open(os.path.join(cloud['state'], 'passwords')) as handle:
+        values = dict(line.strip().split('=', 1) for line in handle if '=' in line)
+    assert len(values['ADMIN_PASSWORD']) >= 32 and values['ADMIN_PASSWORD'] != \
+        values['DEMO_PASSWORD']
