@@ -111,7 +111,10 @@ def app_factory(global_conf, **_local):
     conf = config.from_paste(global_conf)
     app = state_mod.get(conf)
     app.keys.setup()
+    # Events this process records apply to its own validations at once; other identity
+    # processes pick them up from the database within sync_interval.
+    revoke.add_listener(app.provider.revocations.extend)
     publisher = _revocation_publisher(conf)
     if publisher is not None:
-        revoke.set_publisher(publisher)
+        revoke.add_listener(publisher)
     return build_router(app)

@@ -9,13 +9,13 @@ from identity.db import models
 
 LOG = logging.getLogger(__name__)
 
-# Set by the API app at start: a callable taking a list of event dicts (AMQP fanout push).
-_publisher = None
+# Callables taking a list of event dicts, called after the recording transaction commits:
+# the AMQP fanout push to other services and this process's own token provider.
+_listeners = []
 
 
-def set_publisher(publisher):
-    global _publisher
-    _publisher = publisher
+def add_listener(listener):
+    _listeners.append(listener)
 
 
 def record(sess, issued_before=None, **fields):
@@ -27,7 +27,7 @@ def record(sess, issued_before=None, **fields):
     sess.add(event)
     sess.flush()
     data = to_dict(event)
-    if _publisher is not None:
+    if _listeners:
         pending = sess.info.setdefault('revocations_to_push', [])
         if not pending:
             sa.event.listen(sess, 'after_commit', _push_after_commit, once=True)
@@ -37,11 +37,11 @@ def record(sess, issued_before=None, **fields):
 
 def _push_after_commit(sess):
     events = sess.info.pop('revocations_to_push', [])
-    if events and _publisher is not None:
+    for listener in list(_listeners):
         try:
-            _publisher(events)
+            listener(events)
         except Exception as exc:  # services still catch up by polling
-            LOG.warning('could not push %d revocation event(s): %s', len(events), exc)
+            LOG.warning('could not hand on %d revocation event(s): %s', len(events), exc)
 
 
 def to_dict(event):

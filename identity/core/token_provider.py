@@ -37,13 +37,27 @@ class TokenProvider:
         self.allow_rescope = allow_rescope
         self.revocations = revocation.RevocationList()
         self._sync_lock = threading.Lock()
+        self._synced_at = 0.0
+        self._db_last_id = 0
+        self.sync_interval = 1.0
 
     # revocations ----------------------------------------------------------------------
     def sync_revocations(self, sess):
-        """Bring the in-memory list up to the DB (other API workers may have added events)."""
+        """Bring the in-memory list up to the DB (other identity processes may have added
+        events); at most once per ``sync_interval``: this process's own events arrive at
+        once through the revoke listener."""
         with self._sync_lock:
-            for event in revoke.list_events(sess, since_id=self.revocations.last_id):
+            now = time.monotonic()
+            if now - self._synced_at < self.sync_interval:
+                return
+            self._synced_at = now
+            # Re-read a window of recent ids: rows committed out of id order by another
+            # process are not skipped (the list ignores ids it already has).
+            for event in revoke.list_events(sess, since_id=max(0, self._db_last_id - 100)):
                 self.revocations.add(revoke.to_dict(event))
+                self._db_last_id = max(self._db_last_id, event.id)
+            # Events older than any token that can still be presented are dead weight.
+            self.revocations.prune(time.time() - self.expiration - 2 * 86400)
 
     # authentication -------------------------------------------------------------------
     def authenticate(self, sess, auth):
