@@ -15,7 +15,7 @@ AUTH_OPTIONS = ('auth_url', 'username', 'password', 'project_name', 'project_id'
                 'user_domain_name', 'user_domain_id', 'project_domain_name',
                 'project_domain_id', 'domain_name', 'domain_id', 'system_scope', 'token',
                 'application_credential_id', 'application_credential_name',
-                'application_credential_secret', 'user_id')
+                'application_credential_secret', 'user_id', 'endpoint')
 
 
 class ClientError(Exception):

@@ -1,0 +1,1 @@
+"""Image service: image registry and image data stores (Glance-compatible API v2)."""

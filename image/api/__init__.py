@@ -1,0 +1,1 @@
+"""The image API v2: WSGI controllers, routes, schemas and views."""

@@ -1,0 +1,1 @@
+"""The image service's database: images, their properties, tags, members, locations, imports."""

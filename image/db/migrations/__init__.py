@@ -1,0 +1,1 @@
+"""Schema migrations of the image database (applied by common.db.migration)."""

@@ -1,0 +1,266 @@
+"""Interoperable image import, run in green threads of the API process.
+
+A job row records what is to be done (method, target stores) before the work starts, so a
+restart finds unfinished jobs: partial data in their target stores is removed and the job
+runs again from its source (the staged file, or an existing copy for copy-image); if the
+source is gone the job fails cleanly and the image returns to a consistent status.
+"""
+import logging
+import os
+import uuid
+
+import eventlet
+
+from common.db import types
+from image import formats
+from image import streams
+from image.db import api as image_db
+from image.db import models
+from image.stores import base as store_base
+
+LOG = logging.getLogger(__name__)
+
+IMPORTING = 'os_glance_importing_to_stores'
+FAILED = 'os_glance_failed_import'
+
+
+class ImportRunner:
+    """Starts import jobs in green threads and recovers interrupted ones."""
+
+    def __init__(self, engine, pool_size=8):
+        self.engine = engine
+        self.pool = eventlet.GreenPool(pool_size)
+        engine.imports = self
+
+    def submit(self, session, image_id, method, stores, all_must_succeed):
+        """Record a job in ``session`` (the caller commits) and return its id; call
+        ``start(job_id)`` after the commit."""
+        job = models.ImportJob(id=str(uuid.uuid4()), image_id=image_id, method=method,
+                               stores=list(stores), all_stores_must_succeed=all_must_succeed,
+                               state='pending')
+        session.add(job)
+        image_db.set_property(session, image_id, IMPORTING, ','.join(stores))
+        return job.id
+
+    def start(self, job_id):
+        self.pool.spawn_n(self._run_safely, job_id)
+
+    def wait(self):
+        self.pool.waitall()
+
+    # recovery ------------------------------------------------------------------
+    def recover(self):
+        """At start: clean after uploads and imports a stop interrupted, resume imports."""
+        engine = self.engine
+        with engine.db.session() as session:
+            saving = [i.id for i in image_db.images_in_status(session, ['saving'])]
+            uploading = [i.id for i in image_db.images_in_status(session, ['uploading'])]
+            jobs = [(j.id, j.image_id) for j in image_db.unfinished_imports(session)]
+        for image_id in saving:
+            for store in engine.stores.by_name.values():
+                _quietly(store.cleanup_partial, image_id)
+            with engine.db.session() as session:
+                image_db.transition(session, image_id, ['saving'], 'queued')
+            LOG.info('image %s: upload interrupted by a restart; back to queued', image_id)
+        for image_id in uploading:
+            if not _staged(engine, image_id):
+                engine.remove_staging(image_id)
+                with engine.db.session() as session:
+                    image_db.transition(session, image_id, ['uploading'], 'queued')
+        job_images = set()
+        for job_id, image_id in jobs:
+            job_images.add(image_id)
+            LOG.info('image %s: resuming interrupted import %s', image_id, job_id)
+            self.start(job_id)
+        with engine.db.session() as session:
+            for image in image_db.images_in_status(session, ['importing']):
+                if image.id not in job_images:
+                    image_db.transition(session, image.id, ['importing'], 'queued')
+
+    # running ---------------------------------------------------------------------
+    def _run_safely(self, job_id):
+        try:
+            self._run(job_id)
+        except Exception:
+            LOG.exception('import job %s failed unexpectedly', job_id)
+            self._finish_job(job_id, 'failure', 'internal error')
+
+    def _run(self, job_id):
+        engine = self.engine
+        with engine.db.session() as session:
+            job = session.get(models.ImportJob, job_id)
+            image = image_db.get_image(session, job.image_id)
+            if image is None:
+                job.state, job.message = 'failure', 'image deleted'
+                return
+            job.state, job.updated_at = 'processing', types.utcnow()
+            done = {loc.store for loc in image_db.locations(session, image.id)}
+            method, targets = job.method, list(job.stores)
+            all_must = job.all_stores_must_succeed
+            image_id, disk_format, owner = image.id, image.disk_format, image.owner
+        if method == 'glance-direct':
+            self._glance_direct(job_id, image_id, disk_format, owner, targets, done, all_must)
+        else:
+            self._copy(job_id, image_id, targets, done, all_must)
+
+    def _glance_direct(self, job_id, image_id, disk_format, owner, targets, done, all_must):
+        engine = self.engine
+        if not _staged(engine, image_id):
+            self._fail_import(job_id, image_id, 'staged data is missing', revert=True)
+            return
+        written, failed, fields = [], [], None
+        for name in targets:
+            if name in done:
+                continue  # finished before a restart
+            store = engine.stores.by_name.get(name)
+            if store is None:
+                failed.append(name)
+                continue
+            _quietly(store.cleanup_partial, image_id)
+            with engine.db.session() as session:
+                limit, message = engine.quota_limit(session, owner, image_id)
+            url = meta = None
+            meter = streams.Meter(_read_file(engine.staging_path(image_id),
+                                             engine.conf.image_chunk_size),
+                                  limit, message, disk_format)
+            try:
+                url, meta = store.add(image_id, meter)
+                fields = meter.finish()
+            except formats.FormatMismatch as exc:
+                if url is not None:
+                    _quietly(store.delete, url, meta)
+                self._fail_import(job_id, image_id, str(exc), revert=True)
+                return
+            except (streams.TooLarge, store_base.StoreError) as exc:
+                LOG.warning('image %s: import to store %s failed: %s', image_id, name, exc)
+                failed.append(name)
+                if all_must:
+                    break
+                continue
+            if not self._add_location(image_id, name, url, meta, fields, targets):
+                _quietly(store.delete, url, meta)
+                self._finish_job(job_id, 'failure', 'image deleted during import')
+                return
+            written.append(name)
+        if failed and all_must:
+            self._revert_locations(image_id, written)
+            self._fail_import(job_id, image_id, 'import to %s failed' % ', '.join(failed),
+                              revert=True, failed=failed)
+            return
+        with engine.db.session() as session:
+            has_data = bool(image_db.locations(session, image_id))
+            image_db.transition(session, image_id, ['importing'],
+                                'active' if has_data else 'queued')
+            image_db.set_property(session, image_id, IMPORTING, None)
+            if failed:
+                image_db.set_property(session, image_id, FAILED, ','.join(failed))
+        engine.remove_staging(image_id)
+        self._finish_job(job_id, 'success' if not failed else 'failure',
+                         'failed stores: %s' % ', '.join(failed) if failed else None)
+
+    def _copy(self, job_id, image_id, targets, done, all_must):
+        engine = self.engine
+        failed = []
+        for name in targets:
+            if name in done:
+                continue
+            store = engine.stores.by_name.get(name)
+            with engine.db.session() as session:
+                image = image_db.get_image(session, image_id)
+                locations = image_db.locations(session, image_id) if image else []
+            if image is None:
+                self._finish_job(job_id, 'failure', 'image deleted during import')
+                return
+            if store is None:
+                failed.append(name)
+                continue
+            _quietly(store.cleanup_partial, image_id)
+            url = meta = None
+            try:
+                meter = streams.Meter(engine.read_stream(image_id, locations))
+                url, meta = store.add(image_id, meter, size_hint=image.size)
+                fields = meter.finish()
+                if fields['os_hash_value'] != image.os_hash_value:
+                    raise store_base.StoreError('the copy does not match the image checksum')
+            except Exception as exc:
+                if url is not None:
+                    _quietly(store.delete, url, meta)
+                LOG.warning('image %s: copy to store %s failed: %s', image_id, name, exc)
+                failed.append(name)
+                continue
+            if not self._add_location(image_id, name, url, meta, None, targets):
+                _quietly(store.delete, url, meta)
+                self._finish_job(job_id, 'failure', 'image deleted during import')
+                return
+        with engine.db.session() as session:
+            image_db.set_property(session, image_id, IMPORTING, None)
+            if failed:
+                image_db.set_property(session, image_id, FAILED, ','.join(failed))
+        self._finish_job(job_id, 'failure' if failed else 'success',
+                         'failed stores: %s' % ', '.join(failed) if failed else None)
+
+    # bookkeeping ---------------------------------------------------------------------
+    def _add_location(self, image_id, store, url, meta, fields, targets):
+        with self.engine.db.session() as session:
+            image = image_db.get_image(session, image_id, for_update=True)
+            if image is None:
+                return False
+            if fields:
+                for key, value in fields.items():
+                    setattr(image, key, value)
+            session.add(models.ImageLocation(image_id=image_id, store=store, url=url,
+                                             meta=meta))
+            session.flush()
+            have = {loc.store for loc in image_db.locations(session, image_id)}
+            remaining = [t for t in targets if t not in have]
+            image_db.set_property(session, image_id, IMPORTING, ','.join(remaining) or None)
+            image_db.touch(session, image)
+        return True
+
+    def _revert_locations(self, image_id, stores):
+        with self.engine.db.session() as session:
+            locs = [loc for loc in image_db.locations(session, image_id) if loc.store in stores]
+            for loc in locs:
+                session.delete(loc)
+        self.engine.remove_data(image_id, locs)
+
+    def _fail_import(self, job_id, image_id, message, revert, failed=()):
+        LOG.warning('image %s: import failed: %s', image_id, message)
+        with self.engine.db.session() as session:
+            if revert:
+                image_db.transition(session, image_id, ['importing'], 'queued', size=None,
+                                    checksum=None, os_hash_algo=None, os_hash_value=None,
+                                    virtual_size=None)
+            if image_db.get_image(session, image_id) is not None:
+                image_db.set_property(session, image_id, IMPORTING, None)
+                if failed:
+                    image_db.set_property(session, image_id, FAILED, ','.join(failed))
+        self.engine.remove_staging(image_id)
+        self._finish_job(job_id, 'failure', message)
+
+    def _finish_job(self, job_id, state, message=None):
+        with self.engine.db.session() as session:
+            job = session.get(models.ImportJob, job_id)
+            if job is not None:
+                job.state, job.message, job.updated_at = state, message, types.utcnow()
+
+
+def _staged(engine, image_id):
+    return os.path.exists(engine.staging_path(image_id))
+
+
+def _read_file(path, chunk_size):
+    with open(path, 'rb') as handle:
+        while True:
+            data = handle.read(chunk_size)
+            if not data:
+                return
+            yield data
+            eventlet.sleep(0)  # let requests run between chunks
+
+
+def _quietly(func, *args):
+    try:
+        func(*args)
+    except Exception as exc:
+        LOG.warning('cleanup %s%r failed: %s', getattr(func, '__name__', func), args, exc)

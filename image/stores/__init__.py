@@ -1,0 +1,1 @@
+"""Image data stores: where image bytes live (a directory, the object store)."""
