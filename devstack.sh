@@ -17,7 +17,7 @@ for lib in "$REPO"/tools/devstack/services/*.sh; do source "$lib"; done
 
 # Services in start order; each file in tools/devstack/services defines
 # <name>_configure, <name>_start and <name>_register.
-SERVICES=(identity)
+SERVICES=(identity image)
 
 start() {
   local started=$SECONDS
@@ -38,6 +38,7 @@ start() {
   for svc in "${SERVICES[@]}"; do "${svc}_register"; done
   flush_registrations
   write_openrc
+  for hook in "${AFTER_REGISTRATION[@]}"; do "$hook"; done
   echo
   echo "cirrostack is running (state, configs and logs in $STATE_DIR)"
   echo "  source $REPO/openrc admin    # or: source $REPO/openrc demo"

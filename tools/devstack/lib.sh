@@ -128,6 +128,8 @@ EOT
 # Registrations are collected by each service's <name>_register and sent in one go.
 REG_USERS=()
 REG_ENDPOINTS=()
+# Functions to run once users and endpoints exist (e.g. uploading the guest image).
+AFTER_REGISTRATION=()
 
 # register_user <name> <password> <project> <role...>
 register_user() {

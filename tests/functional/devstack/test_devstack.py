@@ -88,3 +88,15 @@ def test_passwords_are_generated(cloud):
         values = dict(line.strip().split('=', 1) for line in handle if '=' in line)
     assert len(values['ADMIN_PASSWORD']) >= 32 and values['ADMIN_PASSWORD'] != \
         values['DEMO_PASSWORD']
+
+
+def test_guest_image_is_uploaded_and_downloads_intact(cloud, tmp_path):
+    import hashlib
+    rows = osc(cloud, 'demo', 'image', 'list', '-f', 'value', '-c', 'Name', '-c',
+               'Status').stdout
+    assert 'guest active' in rows
+    saved = tmp_path / 'guest.qcow2'
+    osc(cloud, 'demo', 'image', 'save', '--file', str(saved), 'guest')
+    built = os.path.join(cloud['state'], 'data', 'guest.qcow2')
+    digest = [hashlib.md5(open(p, 'rb').read()).hexdigest() for p in (saved, built)]
+    assert digest[0] == digest[1]
