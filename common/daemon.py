@@ -61,8 +61,7 @@ def paste_path(conf, service):
 def build_api_service(conf, service, default_port, name='main'):
     """A WSGIService serving the service's paste pipeline ``name`` on its configured port."""
     from common.wsgi import server
-    app = server.load_paste_app(paste_path(conf, service), name=name,
-                                __conf__=config.register_instance(conf))
+    app = server.load_paste_app(paste_path(conf, service), name=name, conf=conf)
     port = conf.api.bind_port or default_port
     return server.WSGIService('%s-api' % service, app, conf.api.bind_host, port,
                               max_connections=conf.api.max_connections,

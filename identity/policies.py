@@ -33,7 +33,8 @@ def _crud(resource, read=READER, write=ADMIN, extra_read=''):
 
 
 DEFAULTS = _BASE + \
-    _crud('domain', extra_read=' or domain_id:%(target.domain.id)s') + \
+    _crud('domain', extra_read=' or domain_id:%(target.domain.id)s'
+                               ' or project_domain_id:%(target.domain.id)s') + \
     _crud('project', extra_read=' or project_id:%(target.project.id)s') + \
     _crud('user', extra_read=' or user_id:%(target.user.id)s') + \
     _crud('group') + _crud('role') + _crud('region', read='') + _crud('service') + \

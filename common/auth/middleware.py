@@ -76,11 +76,15 @@ class RemoteKeySource:
         return resp.json()
 
     def refresh(self, force=False):
+        """Refetch the keys; refetches for unknown key ids (not forced) happen at most once
+        per ``min_refresh`` seconds, counted from the last of them, so the first fetch
+        never delays accepting a key identity has just rotated in."""
         with self._lock:
             if not force and time.monotonic() - self._fetched_at < self.min_refresh \
                     and self._keys:
                 return False
-            self._fetched_at = time.monotonic()
+            if not force:
+                self._fetched_at = time.monotonic()
             try:
                 jwks = self._get()
                 keys = {}
@@ -214,8 +218,10 @@ class AuthProtocol:
         tracker.start()
         delay = local_conf.get('delay_auth_decision')
         delay = group.delay_auth_decision if delay is None else delay in ('true', 'True', True)
-        return cls(app, key_source, tracker.list, group.www_authenticate_uri, delay,
-                   local_conf.get('fault_style', group.fault_style))
+        protocol = cls(app, key_source, tracker.list, group.www_authenticate_uri, delay,
+                       local_conf.get('fault_style', group.fault_style))
+        protocol.tracker = tracker  # so its owner can stop the push subscriber and poller
+        return protocol
 
     def verify(self, token):
         """The claims of a valid, unrevoked token; raise tokens.InvalidToken otherwise."""

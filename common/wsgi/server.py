@@ -37,12 +37,26 @@ class _NullLog:
         pass
 
 
-def load_paste_app(path, name='main', **global_conf):
-    """The WSGI app ``name`` of a paste.deploy ini file."""
+def load_paste_app(path, name='main', conf=None, **global_conf):
+    """The WSGI app ``name`` of a paste.deploy ini file; factories reach ``conf`` with
+    ``common.config.from_paste(global_conf)``."""
     if not path or not os.path.exists(path):
         raise RuntimeError('paste config %s not found' % path)
+    if conf is not None:
+        global_conf['__conf__'] = config.register_instance(conf)
     return deploy.loadapp('config:%s' % os.path.abspath(path), name=name,
                           global_conf=global_conf)
+
+
+def _protocol_for(service):
+    """An HttpProtocol that closes each connection after its current response once the
+    service is stopping, so a busy keep-alive client cannot hold a SIGTERM off."""
+    class _Protocol(eventlet.wsgi.HttpProtocol):
+        def handle_one_response(self):
+            if service.stopping:
+                self.close_connection = 1
+            return super().handle_one_response()
+    return _Protocol
 
 
 class WSGIService(service_mod.Service):
@@ -61,6 +75,7 @@ class WSGIService(service_mod.Service):
         self.socket = self._bind(host, port)
         self.host, self.port = self.socket.getsockname()[:2]
         self._server = None
+        self.stopping = False
 
     @staticmethod
     def _bind(host, port):
@@ -80,9 +95,11 @@ class WSGIService(service_mod.Service):
         self._server = eventlet.spawn(
             eventlet.wsgi.server, self.socket, self.app, custom_pool=self.pool,
             log=_NullLog(), log_output=False, socket_timeout=self.socket_timeout,
-            keepalive=self.keepalive_idle, debug=False, max_size=self.max_connections)
+            keepalive=self.keepalive_idle, debug=False, max_size=self.max_connections,
+            protocol=_protocol_for(self))
 
     def stop(self, graceful=True):
+        self.stopping = True
         try:
             self.socket.close()
         except OSError:

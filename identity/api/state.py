@@ -28,6 +28,16 @@ class IdentityState:
         self.enforcer = policy.Enforcer(policy_file=_policy_path(conf),
                                         defaults=policies.DEFAULTS)
         self.views = views.Views(conf)
+        conf.add_reload_hook(self.reload)
+
+    def reload(self, conf):
+        """Apply a reloaded configuration (SIGHUP) to what was built from the old one."""
+        self.keys.max_active = conf.identity.max_active_keys
+        self.provider.expiration = conf.identity.token_expiration
+        self.provider.hash_cost = conf.identity.password_hash_cost
+        self.provider.admin_project = (conf.identity.admin_project_name,
+                                       conf.identity.admin_project_domain_name)
+        self.provider.allow_rescope = conf.identity.allow_rescope_scoped_token
 
 
 def _policy_path(conf):

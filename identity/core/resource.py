@@ -30,6 +30,9 @@ def create_domain(sess, name, description=None, enabled=True, domain_id=None, ta
     if sess.scalars(sa.select(models.Domain).where(models.Domain.name == name)).first():
         raise exceptions.Conflict('Conflict occurred attempting to store domain - Duplicate '
                                   'entry found with name %s.' % name)
+    if domain_id and sess.get(models.Domain, domain_id) is not None:
+        raise exceptions.Conflict('Conflict occurred attempting to store domain - Duplicate '
+                                  'entry found with ID %s.' % domain_id)
     domain = models.Domain(name=name, description=description, enabled=enabled,
                            tags=tags or [], extra=extra or {})
     if domain_id:

@@ -1,6 +1,7 @@
 """The identity service's tables (its own database; no other service reads them)."""
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import mysql
 
 from common.db import types
 
@@ -17,6 +18,11 @@ def _id():
 
 def _created():
     return sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+# MySQL/MariaDB DATETIME drops fractions of a second; revocation times need them (a token
+# issued earlier in the same second as a revocation must still match it).
+_PRECISE_TIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 
 class Domain(Base):
@@ -182,5 +188,5 @@ class RevocationEvent(Base):
     project_id = sa.Column(sa.String(64), nullable=True)
     domain_id = sa.Column(sa.String(64), nullable=True)
     application_credential_id = sa.Column(sa.String(64), nullable=True)
-    issued_before = sa.Column(sa.DateTime, nullable=False, index=True)
-    revoked_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    issued_before = sa.Column(_PRECISE_TIME, nullable=False, index=True)
+    revoked_at = sa.Column(_PRECISE_TIME, nullable=False, default=types.utcnow)
