@@ -1,0 +1,1 @@
+"""network-bridge-agent: bridges, taps and security groups on every host."""

@@ -1,0 +1,3 @@
+from network.agents.bridge.agent import main
+
+main()

@@ -1,0 +1,3 @@
+from network.agents.dhcp.agent import main
+
+main()

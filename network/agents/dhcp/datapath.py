@@ -1,0 +1,130 @@
+"""Converge the qdhcp namespaces and their dnsmasq processes to the server's state."""
+import ipaddress
+import logging
+import os
+import shutil
+import signal
+
+from network.agents.common import bridge
+from network.agents.common import ip_lib
+from network.agents.common import namespace
+from network.agents.common import plug
+from network.agents.common import process
+from network.agents.dhcp import dnsmasq_config
+
+LOG = logging.getLogger(__name__)
+NS_PREFIX = 'qdhcp-'
+
+
+def ns_name(network_id):
+    return NS_PREFIX + network_id
+
+
+def _write_if_changed(path, text):
+    try:
+        with open(path) as handle:
+            if handle.read() == text:
+                return False
+    except FileNotFoundError:
+        pass
+    with open(path + '.tmp', 'w') as handle:
+        handle.write(text)
+    os.rename(path + '.tmp', path)
+    return True
+
+
+class DhcpDatapath:
+    def __init__(self, state_dir, mappings, proxy_launcher=None, binary='dnsmasq',
+                 lease=86400, domain='openstacklocal', dns_servers=()):
+        self.state_dir = state_dir
+        self.mappings = mappings
+        self.proxies = proxy_launcher
+        self.binary, self.lease, self.domain = binary, lease, domain
+        self.dns_servers = list(dns_servers)
+
+    def _paths(self, network_id):
+        base = os.path.join(self.state_dir, 'dhcp', network_id)
+        return {k: os.path.join(base, k) for k in ('pid', 'hosts', 'addn_hosts', 'opts', 'leases')}
+
+    def _dnsmasq(self, network_id):
+        return process.ManagedProcess(network_id, self._paths(network_id)['pid'],
+                                      namespace=ns_name(network_id))
+
+    def converge(self, state):
+        self.failed = False
+        wanted = set()
+        for net in state.get('networks', []):
+            if not net.get('dhcp_port') or not dnsmasq_config.dhcp_subnets(net):
+                continue
+            wanted.add(net['id'])
+            try:
+                self.enable(net)
+            except Exception:
+                self.failed = True
+                LOG.exception('network %s: DHCP setup failed', net['id'])
+        # Only networks this agent set up (their state directories) count as stale, so
+        # namespaces of another agent instance on the host are never touched.
+        for network_id in self.owned() - wanted:
+            self.disable(network_id)
+
+    def owned(self):
+        try:
+            return set(os.listdir(os.path.join(self.state_dir, 'dhcp')))
+        except FileNotFoundError:
+            return set()
+
+    def enable(self, net):
+        ns = ns_name(net['id'])
+        os.makedirs(os.path.dirname(self._paths(net['id'])['pid']), exist_ok=True)
+        namespace.ensure(ns)
+        br = plug.ensure_network_bridge(net, self.mappings)
+        port = net['dhcp_port']
+        host_dev, ns_dev = 'tap' + port['id'][:11], 'ns-' + port['id'][:11]
+        for link in ip_lib.list_links(ns):
+            # The DHCP port may have been replaced; its old interface must go.
+            if link['ifname'].startswith('ns-') and link['ifname'] != ns_dev:
+                ip_lib.delete_link(link['ifname'], ns)
+        ip_lib.ensure_veth(host_dev, ns_dev, ns, mac=port['mac_address'], mtu=net.get('mtu'))
+        bridge.enslave(br, host_dev)
+        subnets = {s['id']: s for s in net['subnets']}
+        cidrs = ['%s/%d' % (ip['ip_address'], ipaddress.ip_network(
+            subnets[ip['subnet_id']]['cidr']).prefixlen)
+            for ip in port['fixed_ips'] if ip['subnet_id'] in subnets]
+        has_v4 = any(ipaddress.ip_address(ip['ip_address']).version == 4
+                     for ip in port['fixed_ips'])
+        if self.proxies and has_v4:
+            cidrs.append(dnsmasq_config.METADATA_IP + '/32')
+        ip_lib.sync_addresses(ns_dev, cidrs, ns)
+        self._dnsmasq_converge(net, ns_dev)
+        if self.proxies and has_v4:
+            self.proxies.ensure(ns, [net['id']])
+
+    def _dnsmasq_converge(self, net, ns_dev):
+        paths = self._paths(net['id'])
+        os.makedirs(os.path.dirname(paths['pid']), exist_ok=True)
+        changed = False
+        for key, text in (('hosts', dnsmasq_config.hosts_file(net)),
+                          ('addn_hosts', dnsmasq_config.addn_hosts_file(net, self.domain)),
+                          ('opts', dnsmasq_config.opts_file(net, self.proxies is not None))):
+            changed |= _write_if_changed(paths[key], text)
+        cmd = dnsmasq_config.command(net, paths, ns_dev, self.binary, self.lease, self.domain,
+                                     self.dns_servers)
+        proc = self._dnsmasq(net['id'])
+        started = proc.ensure(cmd)
+        if changed and not started:
+            # dnsmasq rereads its hosts and opts files on SIGHUP.
+            proc.signal(signal.SIGHUP)
+
+    def disable(self, network_id):
+        ns = ns_name(network_id)
+        self._dnsmasq(network_id).stop()
+        if self.proxies:
+            self.proxies.stop(ns)
+        for link in ip_lib.list_links(ns) if namespace.exists(ns) else []:
+            if link['ifname'] != 'lo':
+                ip_lib.delete_link(link['ifname'], ns)
+        namespace.delete(ns)
+        shutil.rmtree(os.path.join(self.state_dir, 'dhcp', network_id), ignore_errors=True)
+        br = plug.bridge_name(network_id)
+        if bridge.exists(br):
+            plug.delete_network_bridge(br, self.mappings)

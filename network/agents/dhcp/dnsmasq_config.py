@@ -1,0 +1,119 @@
+"""The dnsmasq command line and its host/option files for one network (pure generation)."""
+import ipaddress
+
+METADATA_IP = '169.254.169.254'
+
+
+def dhcp_subnets(network):
+    return [s for s in network.get('subnets', []) if s.get('enable_dhcp')]
+
+
+def _tag(subnet):
+    return 'subnet-%s' % subnet['id']
+
+
+def hostname(ip):
+    return 'host-%s' % ip.replace('.', '-').replace(':', '-')
+
+
+def _port_ips(network, port):
+    """(ip, subnet) pairs of ``port`` on the network's DHCP-enabled subnets."""
+    subnets = {s['id']: s for s in dhcp_subnets(network)}
+    return [(ip['ip_address'], subnets[ip['subnet_id']]) for ip in port.get('fixed_ips', [])
+            if ip['subnet_id'] in subnets]
+
+
+def hosts_file(network):
+    """dhcp-hostsfile: one static ``mac,name,ip`` binding per port address."""
+    lines = []
+    for port in sorted(network.get('ports', []), key=lambda p: p['id']):
+        for ip, subnet in _port_ips(network, port):
+            if subnet['ip_version'] == 6:
+                if subnet.get('ipv6_address_mode') != 'dhcpv6-stateful':
+                    continue
+                ip_text = '[%s]' % ip
+            else:
+                ip_text = ip
+            lines.append('%s,%s,%s' % (port['mac_address'].lower(), hostname(ip), ip_text))
+    return '\n'.join(lines) + ('\n' if lines else '')
+
+
+def addn_hosts_file(network, domain):
+    lines = []
+    for port in sorted(network.get('ports', []), key=lambda p: p['id']):
+        for ip, _subnet in _port_ips(network, port):
+            name = hostname(ip)
+            lines.append('%s\t%s.%s %s' % (ip, name, domain, name))
+    return '\n'.join(lines) + ('\n' if lines else '')
+
+
+def dhcp_port_ip(network, subnet):
+    for ip in (network.get('dhcp_port') or {}).get('fixed_ips', []):
+        if ip['subnet_id'] == subnet['id']:
+            return ip['ip_address']
+    return None
+
+
+def opts_file(network, metadata=True):
+    """dhcp-optsfile: router, DNS, MTU and classless routes per subnet tag."""
+    lines = []
+    for subnet in dhcp_subnets(network):
+        tag = 'tag:%s' % _tag(subnet)
+        if subnet['ip_version'] == 6:
+            if subnet.get('dns_nameservers'):
+                lines.append('%s,option6:dns-server,%s' % (
+                    tag, ','.join('[%s]' % d for d in subnet['dns_nameservers'])))
+            continue
+        gateway = subnet.get('gateway_ip')
+        lines.append('%s,option:router%s' % (tag, ',' + gateway if gateway else ''))
+        if subnet.get('dns_nameservers'):
+            lines.append('%s,option:dns-server,%s' % (tag, ','.join(subnet['dns_nameservers'])))
+        if network.get('mtu'):
+            lines.append('%s,option:mtu,%s' % (tag, network['mtu']))
+        routes = [(r['destination'], r['nexthop']) for r in subnet.get('host_routes') or []
+                  if ipaddress.ip_network(r['destination']).version == 4]
+        own_ip = dhcp_port_ip(network, subnet)
+        if metadata and own_ip and not any(d == METADATA_IP + '/32' for d, _ in routes):
+            routes.append((METADATA_IP + '/32', own_ip))
+        # Clients that get option 121 ignore option 3, so the default route goes in too.
+        if gateway and not any(d == '0.0.0.0/0' for d, _ in routes):
+            routes.append(('0.0.0.0/0', gateway))
+        if routes:
+            text = ','.join('%s,%s' % route for route in routes)
+            lines.append('%s,option:classless-static-route,%s' % (tag, text))
+            lines.append('%s,249,%s' % (tag, text))
+    return '\n'.join(lines) + ('\n' if lines else '')
+
+
+def dhcp_range(subnet, lease):
+    net = ipaddress.ip_network(subnet['cidr'])
+    if net.version == 4:
+        return 'set:%s,%s,static,%s,%ss' % (_tag(subnet), net.network_address, net.netmask, lease)
+    mode = subnet.get('ipv6_address_mode') or subnet.get('ipv6_ra_mode')
+    if mode == 'slaac':
+        return 'set:%s,%s,ra-only,%s,%ss' % (_tag(subnet), net.network_address,
+                                             net.prefixlen, lease)
+    if mode == 'dhcpv6-stateless':
+        return 'set:%s,%s,ra-stateless,%s,%ss' % (_tag(subnet), net.network_address,
+                                                  net.prefixlen, lease)
+    return 'set:%s,%s,static,%s,%ss' % (_tag(subnet), net.network_address, net.prefixlen, lease)
+
+
+def command(network, paths, interface, binary='dnsmasq', lease=86400, domain='openstacklocal',
+            dns_servers=()):
+    """dnsmasq arguments; ``paths`` maps pid/hosts/addn_hosts/opts/leases to file names."""
+    subnets = dhcp_subnets(network)
+    cmd = [binary, '--no-hosts', '--no-resolv', '--conf-file=/dev/null',
+           '--pid-file=%s' % paths['pid'], '--dhcp-hostsfile=%s' % paths['hosts'],
+           '--addn-hosts=%s' % paths['addn_hosts'], '--dhcp-optsfile=%s' % paths['opts'],
+           '--dhcp-leasefile=%s' % paths['leases'], '--bind-interfaces',
+           '--interface=%s' % interface, '--except-interface=lo', '--domain=%s' % domain,
+           '--dhcp-authoritative']
+    cmd += ['--dhcp-range=%s' % dhcp_range(s, lease) for s in subnets]
+    size = sum(min(ipaddress.ip_network(s['cidr']).num_addresses, 1 << 16) for s in subnets)
+    cmd.append('--dhcp-lease-max=%d' % max(size, 16))
+    if any(s['ip_version'] == 6 and (s.get('ipv6_address_mode') or s.get('ipv6_ra_mode'))
+           in ('slaac', 'dhcpv6-stateless') for s in subnets):
+        cmd.append('--enable-ra')
+    cmd += ['--server=%s' % server for server in dns_servers]
+    return cmd

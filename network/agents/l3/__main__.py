@@ -1,0 +1,3 @@
+from network.agents.l3.agent import main
+
+main()

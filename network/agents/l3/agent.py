@@ -1,0 +1,43 @@
+"""network-l3-agent: routers, SNAT and floating IPs in namespaces."""
+import os
+
+from common import config as config_mod
+from network import rpcapi
+from network.agents.common import agent as agent_mod
+from network.agents.common import config
+from network.agents.l3 import datapath
+from network.agents.metadata import launcher
+
+
+class L3Agent(agent_mod.Agent):
+    agent_type = rpcapi.AGENT_L3
+    binary = 'network-l3-agent'
+
+    def __init__(self, conf, plugin_api=None, transport=None):
+        super().__init__(conf, plugin_api, transport)
+        proxies = None
+        if conf.enable_metadata_proxy:
+            proxies = launcher.ProxyLauncher(conf.state_path, launcher.socket_path(conf))
+        self.datapath = datapath.L3Datapath(os.path.join(conf.state_path, 'l3-agent'),
+                                            conf.linux_bridge.physical_interface_mappings,
+                                            proxies)
+        self.routers = 0
+
+    def configurations(self):
+        return {'routers': self.routers}
+
+    def converge(self, state):
+        self.routers = len(state.get('routers', []))
+        self.datapath.converge(state)
+
+
+def make_conf():
+    return config.register(config_mod.ConfigOpts(), 'bridge', 'metadata')
+
+
+def main(argv=None):
+    agent_mod.main(L3Agent, make_conf(), 'agents/l3.ini', argv)
+
+
+if __name__ == '__main__':
+    main()

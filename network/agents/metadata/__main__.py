@@ -1,0 +1,3 @@
+from network.agents.metadata.agent import main
+
+main()

@@ -1,0 +1,1 @@
+"""The Neutron-compatible REST API (v2.0)."""

@@ -1,0 +1,116 @@
+"""JSON schemas of request bodies: each resource's create and update attributes."""
+
+STR255 = {'type': ['string', 'null'], 'maxLength': 255}
+NAME = {'type': ['string', 'null'], 'maxLength': 255}
+DESC = {'type': ['string', 'null'], 'maxLength': 1024}
+BOOL = {'type': 'boolean'}
+ID = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+NULL_ID = {'type': ['string', 'null'], 'maxLength': 64}
+PROJECT = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+IP = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+IDS = {'type': 'array', 'items': ID}
+FIXED_IPS = {'type': ['array', 'null'], 'items': {
+    'type': 'object', 'additionalProperties': False,
+    'properties': {'subnet_id': ID, 'ip_address': IP}}}
+OWNED = {'project_id': PROJECT, 'tenant_id': PROJECT}
+
+
+def _obj(props, required=(), extra_owned=True):
+    properties = dict(props)
+    if extra_owned:
+        properties.update(OWNED)
+    return {'type': 'object', 'additionalProperties': False, 'properties': properties,
+            'required': list(required)}
+
+
+NETWORK_COMMON = {
+    'name': NAME, 'description': DESC, 'admin_state_up': BOOL, 'shared': BOOL,
+    'router:external': BOOL, 'port_security_enabled': BOOL,
+    'mtu': {'type': 'integer', 'minimum': 68, 'maximum': 65535},
+    'provider:network_type': {'type': 'string', 'enum': ['flat', 'vlan', 'local']},
+    'provider:physical_network': {'type': ['string', 'null'], 'minLength': 1,
+                                  'maxLength': 64},
+    'provider:segmentation_id': {'type': ['integer', 'null'], 'minimum': 1,
+                                 'maximum': 4094},
+    'availability_zone_hints': {'type': 'array', 'maxItems': 0},
+}
+NETWORK_CREATE = _obj(NETWORK_COMMON)
+NETWORK_UPDATE = _obj(NETWORK_COMMON, extra_owned=False)
+
+ROUTE = {'type': 'object', 'additionalProperties': False,
+         'required': ['destination', 'nexthop'],
+         'properties': {'destination': IP, 'nexthop': IP}}
+POOL = {'type': 'object', 'additionalProperties': False, 'required': ['start', 'end'],
+        'properties': {'start': IP, 'end': IP}}
+V6_MODE = {'type': ['string', 'null'], 'enum': ['slaac', 'dhcpv6-stateful',
+                                                'dhcpv6-stateless', None]}
+SUBNET_COMMON = {
+    'name': NAME, 'description': DESC, 'enable_dhcp': BOOL,
+    'gateway_ip': {'type': ['string', 'null'], 'maxLength': 64},
+    'allocation_pools': {'type': ['array', 'null'], 'items': POOL},
+    'dns_nameservers': {'type': ['array', 'null'], 'items': IP},
+    'host_routes': {'type': ['array', 'null'], 'items': ROUTE},
+}
+SUBNET_CREATE = _obj(dict(SUBNET_COMMON, **{
+    'network_id': ID, 'cidr': {'type': 'string', 'minLength': 1, 'maxLength': 64},
+    'ip_version': {'type': 'integer', 'enum': [4, 6]},
+    'ipv6_ra_mode': V6_MODE, 'ipv6_address_mode': V6_MODE,
+    'subnetpool_id': {'type': 'null'}, 'segment_id': {'type': 'null'},
+    'service_types': {'type': 'array', 'maxItems': 0}}),
+    required=('network_id', 'cidr'))
+SUBNET_UPDATE = _obj(SUBNET_COMMON, extra_owned=False)
+
+PAIR = {'type': 'object', 'additionalProperties': False, 'required': ['ip_address'],
+        'properties': {'ip_address': IP,
+                       'mac_address': {'type': ['string', 'null'], 'maxLength': 32}}}
+PORT_COMMON = {
+    'name': NAME, 'description': DESC, 'admin_state_up': BOOL,
+    'mac_address': {'type': 'string', 'maxLength': 32},
+    'device_id': STR255, 'device_owner': STR255, 'fixed_ips': FIXED_IPS,
+    'security_groups': {'type': ['array', 'null'], 'items': ID},
+    'port_security_enabled': BOOL,
+    'allowed_address_pairs': {'type': ['array', 'null'], 'items': PAIR},
+    'binding:host_id': STR255,
+    'binding:vnic_type': {'type': 'string', 'enum': ['normal']},
+    'binding:profile': {'type': ['object', 'null']},
+    'extra_dhcp_opts': {'type': 'array', 'maxItems': 0},
+}
+PORT_CREATE = _obj(dict(PORT_COMMON, network_id=ID), required=('network_id',))
+PORT_UPDATE = _obj(PORT_COMMON, extra_owned=False)
+
+GATEWAY = {'type': ['object', 'null'], 'additionalProperties': False,
+           'properties': {'network_id': ID, 'enable_snat': BOOL,
+                          'external_fixed_ips': FIXED_IPS}}
+ROUTER_COMMON = {'name': NAME, 'description': DESC, 'admin_state_up': BOOL,
+                 'external_gateway_info': GATEWAY}
+ROUTER_CREATE = _obj(dict(ROUTER_COMMON, distributed={'enum': [False]}, ha={'enum': [False]},
+                          availability_zone_hints={'type': 'array', 'maxItems': 0}))
+ROUTER_UPDATE = _obj(dict(ROUTER_COMMON, routes={'type': ['array', 'null'], 'items': ROUTE}),
+                     extra_owned=False)
+
+FIP_CREATE = _obj({'floating_network_id': ID, 'floating_ip_address': IP, 'subnet_id': ID,
+                   'port_id': NULL_ID, 'fixed_ip_address': {'type': ['string', 'null']},
+                   'description': DESC}, required=('floating_network_id',))
+FIP_UPDATE = _obj({'port_id': NULL_ID, 'fixed_ip_address': {'type': ['string', 'null']},
+                   'description': DESC}, extra_owned=False)
+
+SG_CREATE = _obj({'name': NAME, 'description': DESC, 'stateful': BOOL})
+SG_UPDATE = _obj({'name': NAME, 'description': DESC, 'stateful': BOOL}, extra_owned=False)
+
+PORT_NUMBER = {'type': ['integer', 'null']}
+RULE_CREATE = _obj({
+    'security_group_id': ID, 'direction': {'type': 'string', 'enum': ['ingress', 'egress']},
+    'ethertype': {'type': 'string', 'enum': ['IPv4', 'IPv6']},
+    'protocol': {'type': ['string', 'integer', 'null']},
+    'port_range_min': PORT_NUMBER, 'port_range_max': PORT_NUMBER,
+    'remote_ip_prefix': {'type': ['string', 'null'], 'maxLength': 64},
+    'remote_group_id': NULL_ID, 'remote_address_group_id': {'type': 'null'},
+    'description': DESC}, required=('security_group_id', 'direction'))
+RULE_UPDATE = _obj({'description': DESC}, extra_owned=False)
+
+AGENT_UPDATE = _obj({'admin_state_up': BOOL, 'description': DESC}, extra_owned=False)
+
+QUOTA_LIMIT = {'type': 'integer', 'minimum': -1, 'maximum': 2 ** 31 - 1}
+QUOTA_UPDATE = {'type': 'object', 'additionalProperties': False, 'properties': {
+    name: QUOTA_LIMIT for name in ('network', 'subnet', 'port', 'router', 'floatingip',
+                                   'security_group', 'security_group_rule')}}

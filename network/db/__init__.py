@@ -1,0 +1,1 @@
+"""The network service's database: models, migrations and queries."""

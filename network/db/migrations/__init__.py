@@ -1,0 +1,1 @@
+"""Schema migrations of the network database (see common.db.migration)."""

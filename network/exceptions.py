@@ -1,0 +1,63 @@
+"""Errors of the network API, rendered as Neutron faults (``type`` names clients parse)."""
+from common import exceptions as exc
+
+
+def _make(base, type_name):
+    class _Fault(base):
+        def __init__(self, message):
+            super().__init__(message, type=type_name)
+    _Fault.__name__ = type_name
+    return _Fault
+
+
+InvalidInput = _make(exc.BadRequest, 'InvalidInput')
+BadRequest = _make(exc.BadRequest, 'BadRequest')
+InvalidIpForSubnet = _make(exc.BadRequest, 'InvalidIpForSubnet')
+InvalidIpForNetwork = _make(exc.BadRequest, 'InvalidIpForNetwork')
+OutOfBoundsAllocationPool = _make(exc.BadRequest, 'OutOfBoundsAllocationPool')
+InvalidAllocationPool = _make(exc.BadRequest, 'InvalidAllocationPool')
+InvalidCIDR = _make(exc.BadRequest, 'InvalidCIDR')
+InvalidSharedSetting = _make(exc.Conflict, 'InvalidSharedSetting')
+PolicyNotAuthorized = _make(exc.Forbidden, 'PolicyNotAuthorized')
+
+NotFound = _make(exc.NotFound, 'NotFound')
+NetworkNotFound = _make(exc.NotFound, 'NetworkNotFound')
+SubnetNotFound = _make(exc.NotFound, 'SubnetNotFound')
+PortNotFound = _make(exc.NotFound, 'PortNotFound')
+RouterNotFound = _make(exc.NotFound, 'RouterNotFound')
+FloatingIPNotFound = _make(exc.NotFound, 'FloatingIPNotFound')
+SecurityGroupNotFound = _make(exc.NotFound, 'SecurityGroupNotFound')
+SecurityGroupRuleNotFound = _make(exc.NotFound, 'SecurityGroupRuleNotFound')
+AgentNotFound = _make(exc.NotFound, 'AgentNotFound')
+RouterInterfaceNotFound = _make(exc.NotFound, 'RouterInterfaceNotFound')
+RouterInterfaceNotFoundForSubnet = _make(exc.NotFound, 'RouterInterfaceNotFoundForSubnet')
+ExternalGatewayForFloatingIPNotFound = _make(exc.NotFound,
+                                             'ExternalGatewayForFloatingIPNotFound')
+ExternalNetworkNotFound = _make(exc.BadRequest, 'BadRequest')
+
+Conflict = _make(exc.Conflict, 'Conflict')
+NetworkInUse = _make(exc.Conflict, 'NetworkInUse')
+SubnetInUse = _make(exc.Conflict, 'SubnetInUse')
+PortInUse = _make(exc.Conflict, 'PortInUse')
+RouterInUse = _make(exc.Conflict, 'RouterInUse')
+RouterInterfaceInUseByFloatingIP = _make(exc.Conflict, 'RouterInterfaceInUseByFloatingIP')
+RouterExternalGatewayInUseByFloatingIp = _make(exc.Conflict,
+                                               'RouterExternalGatewayInUseByFloatingIp')
+SecurityGroupInUse = _make(exc.Conflict, 'SecurityGroupInUse')
+SecurityGroupRuleExists = _make(exc.Conflict, 'SecurityGroupRuleExists')
+SecurityGroupCannotRemoveDefault = _make(exc.Conflict, 'SecurityGroupCannotRemoveDefault')
+IpAddressAlreadyAllocated = _make(exc.Conflict, 'IpAddressAlreadyAllocated')
+IpAddressGenerationFailure = _make(exc.Conflict, 'IpAddressGenerationFailure')
+MacAddressInUse = _make(exc.Conflict, 'MacAddressInUse')
+MacAddressGenerationFailure = _make(exc.ServiceUnavailable, 'MacAddressGenerationFailure')
+OverlappingAllocationPools = _make(exc.Conflict, 'OverlappingAllocationPools')
+GatewayConflictWithAllocationPools = _make(exc.Conflict, 'GatewayConflictWithAllocationPools')
+FloatingIPPortAlreadyAssociated = _make(exc.Conflict, 'FloatingIPPortAlreadyAssociated')
+NoNetworkAvailable = _make(exc.ServiceUnavailable, 'NoNetworkAvailable')
+NoFreeSegment = _make(exc.Conflict, 'NoNetworkAvailable')
+SegmentInUse = _make(exc.Conflict, 'VlanIdInUse')
+OverQuota = _make(exc.Conflict, 'OverQuota')
+
+
+class RetryRequest(Exception):
+    """A write lost a race (duplicate key, lock); the whole transaction is run again."""

@@ -1,0 +1,77 @@
+"""The object tying the managers together, plus the helpers they all use."""
+import logging
+
+from network import exceptions as nexc
+from network.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+# Ports the service makes for itself; users cannot delete or re-own them directly.
+OWNER_DHCP = 'network:dhcp'
+OWNER_ROUTER_INTERFACE = 'network:router_interface'
+OWNER_ROUTER_GATEWAY = 'network:router_gateway'
+OWNER_FLOATINGIP = 'network:floatingip'
+ROUTER_OWNERS = (OWNER_ROUTER_INTERFACE, OWNER_ROUTER_GATEWAY)
+SERVICE_OWNERS = (OWNER_DHCP, OWNER_ROUTER_INTERFACE, OWNER_ROUTER_GATEWAY, OWNER_FLOATINGIP)
+
+
+class Core:
+    """Config, database, notifier and the resource managers of one network-api process."""
+
+    def __init__(self, conf, db, notifier=None):
+        from network.plugin import (agents, floatingips, hoststate, networks, ports,
+                                    quotas, routers, secgroups, subnets)
+        self.conf = conf
+        self.db = db
+        self.notifier = notifier
+        self.quotas = quotas.QuotaManager(self)
+        self.agents = agents.AgentManager(self)
+        self.networks = networks.NetworkManager(self)
+        self.subnets = subnets.SubnetManager(self)
+        self.secgroups = secgroups.SecurityGroupManager(self)
+        self.ports = ports.PortManager(self)
+        self.routers = routers.RouterManager(self)
+        self.floatingips = floatingips.FloatingIPManager(self)
+        self.hoststate = hoststate.HostState(self)
+
+    def transaction(self, func):
+        """Run ``func(session)`` in a transaction retried when it loses a race."""
+        return db_api.transaction(self.db, func, retries=self.conf.network.db_retries)
+
+    def notify(self, ctx, changes):
+        """Tell agents what changed: ``changes`` is [(kind, ids)], sent after commit."""
+        if self.notifier is None:
+            return
+        for kind, ids in changes:
+            if ids:
+                self.notifier.resources_changed(ctx, kind, sorted(set(ids)))
+
+
+def project_of(ctx):
+    return ctx.project_id or ''
+
+
+def require_project(ctx, data):
+    """The project a new resource belongs to: the body's (admin only, by policy) or the caller's."""
+    project = data.get('project_id') or data.get('tenant_id') or ctx.project_id
+    if data.get('project_id') and data.get('tenant_id') and \
+            data['project_id'] != data['tenant_id']:
+        raise nexc.InvalidInput('tenant_id and project_id do not match.')
+    if not project:
+        raise nexc.InvalidInput('project_id is required: the token is not project scoped.')
+    return project
+
+
+def stamp(resource, row):
+    """Fields every resource shows: project/tenant id, timestamps, revision, tags."""
+    resource['project_id'] = row.project_id
+    resource['tenant_id'] = row.project_id
+    resource['created_at'] = row.created_at
+    resource['updated_at'] = row.updated_at or row.created_at
+    resource['revision_number'] = row.revision_number
+    resource['tags'] = []
+    return resource
+
+
+def bump(row):
+    row.revision_number = (row.revision_number or 0) + 1

@@ -1,0 +1,146 @@
+"""Fixtures of the network functional tests: real network-api daemons (subprocesses on
+free loopback ports), real RabbitMQ, and a database per test (SQLite, MariaDB, PostgreSQL)."""
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+_spec = importlib.util.spec_from_file_location(
+    'network_unit_fixtures', os.path.join(ROOT, 'tests', 'unit', 'network', 'conftest.py'))
+fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixtures)
+TokenSource, free_port, wait_port = fixtures.TokenSource, fixtures.free_port, fixtures.wait_port
+
+AMQP = 'amqp://guest:guest@127.0.0.1:5672//'
+
+
+@pytest.fixture
+def token_source(tmp_path):
+    source = TokenSource(str(tmp_path / 'tokens'))
+    yield source
+    source.close()
+
+
+def _sqlite(tmp_path):
+    yield 'sqlite:///%s' % (tmp_path / 'network.sqlite')
+
+
+def _mariadb(_tmp_path):
+    import pymysql
+    name = 'nettest_%s' % uuid.uuid4().hex[:12]
+    try:
+        conn = pymysql.connect(host='127.0.0.1', user='root', autocommit=True)
+    except pymysql.err.OperationalError as exc:
+        pytest.skip('MariaDB unavailable: %s' % exc)
+    with conn.cursor() as cur:
+        cur.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
+    try:
+        yield 'mysql+pymysql://root@127.0.0.1/%s' % name
+    finally:
+        with conn.cursor() as cur:
+            cur.execute('DROP DATABASE IF EXISTS %s' % name)
+        conn.close()
+
+
+def _postgres(_tmp_path):
+    import psycopg2
+    name = 'nettest_%s' % uuid.uuid4().hex[:12]
+    try:
+        conn = psycopg2.connect(host='127.0.0.1', user='postgres', dbname='postgres')
+    except psycopg2.OperationalError as exc:
+        pytest.skip('PostgreSQL unavailable: %s' % exc)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute('CREATE DATABASE %s' % name)
+    try:
+        yield 'postgresql://postgres@127.0.0.1/%s' % name
+    finally:
+        with conn.cursor() as cur:
+            cur.execute('SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+                        'WHERE datname = %s', (name,))
+            cur.execute('DROP DATABASE IF EXISTS %s' % name)
+        conn.close()
+
+
+DATABASES = {'sqlite': _sqlite, 'mariadb': _mariadb, 'postgresql': _postgres}
+
+
+class Daemon:
+    """One network-api process with its own config file and log."""
+
+    def __init__(self, tmp_path, token_url, db_url, name):
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.log_path = tmp_path / ('%s.log' % name)
+        conf = tmp_path / ('%s.conf' % name)
+        conf.write_text('\n'.join([
+            '[DEFAULT]', 'state_path = %s' % tmp_path, 'transport_url = %s' % AMQP,
+            'host = %s-%s' % (name, uuid.uuid4().hex[:8]), 'log_file = %s' % self.log_path,
+            '[api]', 'bind_host = 127.0.0.1', 'bind_port = %d' % self.port,
+            'paste_config = %s' % os.path.join(ROOT, 'etc', 'network', 'api-paste.ini'),
+            '[database]', 'connection = %s' % db_url,
+            '[keystone_authtoken]', 'www_authenticate_uri = %s' % token_url,
+            'revocation_push = false',
+            '[ml2_type_vlan]', 'network_vlan_ranges = physnet1:100:199',
+            '[oslo_policy]',
+            'policy_file = %s' % os.path.join(ROOT, 'etc', 'network', 'policy.yaml'), '']))
+        self.proc = subprocess.Popen(
+            [sys.executable, '-m', 'network.cmd', '--config-file', str(conf)], cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=open(str(self.log_path) + '.err', 'w'))
+        try:
+            wait_port(self.port, self.proc, timeout=60)
+        except RuntimeError:
+            self.stop()
+            raise RuntimeError('network-api did not start: %s' % self.logs())
+
+    def logs(self):
+        out = []
+        for path in (self.log_path, str(self.log_path) + '.err'):
+            if os.path.exists(path):
+                out.append(open(path).read()[-3000:])
+        return '\n'.join(out)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def start_daemon(tmp_path, token_source):
+    started = []
+
+    def start(db_url, name='network-api'):
+        daemon = Daemon(tmp_path, token_source.url, db_url, '%s%d' % (name, len(started)))
+        started.append(daemon)
+        return daemon
+    yield start
+    for daemon in started:
+        daemon.stop()
+
+
+def http(token):
+    sess = requests.Session()
+    sess.headers.update({'X-Auth-Token': token, 'Content-Type': 'application/json'})
+    return sess
+
+
+def wait_until(predicate, timeout=15, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
