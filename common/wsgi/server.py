@@ -50,12 +50,20 @@ def load_paste_app(path, name='main', conf=None, **global_conf):
 
 def _protocol_for(service):
     """An HttpProtocol that closes each connection after its current response once the
-    service is stopping, so a busy keep-alive client cannot hold a SIGTERM off."""
+    service is stopping (a busy keep-alive client cannot hold a SIGTERM off) and, when
+    asked, leaves CONTENT_TYPE unset if the client sent none (eventlet invents
+    text/plain, which hides that the object store must guess the type)."""
     class _Protocol(eventlet.wsgi.HttpProtocol):
         def handle_one_response(self):
             if service.stopping:
                 self.close_connection = 1
             return super().handle_one_response()
+
+        def get_environ(self, *args, **kwargs):
+            env = super().get_environ(*args, **kwargs)
+            if service.keep_missing_content_type and self.headers.get('content-type') is None:
+                env.pop('CONTENT_TYPE', None)
+            return env
     return _Protocol
 
 
@@ -63,8 +71,12 @@ class WSGIService(service_mod.Service):
     """An eventlet.wsgi server for one app on one socket; stops accepting on SIGTERM and
     lets requests in flight finish."""
 
-    def __init__(self, name, app, host, port, max_connections=1000, socket_timeout=900):
+    def __init__(self, name, app, host, port, max_connections=1000, socket_timeout=900,
+                 keep_missing_content_type=False, capitalize_response_headers=True):
         self.name = name
+        self.keep_missing_content_type = keep_missing_content_type
+        # S3 clients expect x-amz-meta-* header names exactly as they were stored.
+        self.capitalize_response_headers = capitalize_response_headers
         self.app = app
         self.max_connections = max_connections
         self.socket_timeout = socket_timeout or None
@@ -96,7 +108,8 @@ class WSGIService(service_mod.Service):
             eventlet.wsgi.server, self.socket, self.app, custom_pool=self.pool,
             log=_NullLog(), log_output=False, socket_timeout=self.socket_timeout,
             keepalive=self.keepalive_idle, debug=False, max_size=self.max_connections,
-            protocol=_protocol_for(self))
+            protocol=_protocol_for(self),
+            capitalize_response_headers=self.capitalize_response_headers)
 
     def stop(self, graceful=True):
         self.stopping = True

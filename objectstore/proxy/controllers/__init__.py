@@ -1,0 +1,1 @@
+"""Account, container and object controllers of the proxy."""

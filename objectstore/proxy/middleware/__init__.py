@@ -1,0 +1,1 @@
+"""Paste filters of the proxy pipeline (auth, TempURL, SLO, DLO, versioning, bulk, quotas...)."""
