@@ -3,21 +3,27 @@
 #   ./devstack.sh [start]   install what is missing, (re)start every daemon, write ./openrc
 #   ./devstack.sh stop      stop every daemon
 #   ./devstack.sh status    each daemon, its pid and its health
+#   ./devstack.sh clean     stop, then remove the namespaces and bridges the agents made
 # Settings (environment): STATE_DIR (default ./state), HOST_IP (default 127.0.0.1),
-# DATABASE=mysql|postgresql|sqlite (default mysql, the machine's MariaDB).
+# DATABASE=mysql|postgresql|sqlite (default mysql, the machine's MariaDB), RABBIT_VHOST
+# (default cirrostack), DB_PREFIX (default cirrostack), NETWORK_PUBLIC_CIDR (default
+# 172.24.4.0/24) and NETWORK_PUBLIC_IF (default cspub: veth cspub-h/cspub-p).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export REPO
 export STATE_DIR="${STATE_DIR:-$REPO/state}"
 export HOST_IP="${HOST_IP:-127.0.0.1}"
 export DATABASE="${DATABASE:-mysql}"
+# Each cloud on this machine talks on its own RabbitMQ virtual host.
+export RABBIT_VHOST="${RABBIT_VHOST:-cirrostack}"
+export TRANSPORT_URL="amqp://guest:guest@127.0.0.1:5672/$RABBIT_VHOST"
 export VENV="$REPO/.venv"
 source "$REPO/tools/devstack/lib.sh"
 for lib in "$REPO"/tools/devstack/services/*.sh; do source "$lib"; done
 
 # Services in start order; each file in tools/devstack/services defines
 # <name>_configure, <name>_start and <name>_register.
-SERVICES=(identity image)
+SERVICES=(identity objectstore image network)
 
 start() {
   local started=$SECONDS
@@ -25,6 +31,7 @@ start() {
   "$REPO/tools/install.sh"
   mkdir -p "$STATE_DIR"/{etc,logs,run,data}
   ensure_passwords
+  ensure_rabbit_vhost
   stop_all quiet
   for svc in "${SERVICES[@]}"; do
     step "configuring $svc"
@@ -49,6 +56,12 @@ start() {
 case "${1:-start}" in
   start) start ;;
   stop) stop_all ;;
+  clean)
+    # Stop, then remove the datapath the agents made; data and configs stay.
+    stop_all
+    for svc in "${SERVICES[@]}"; do
+      if declare -F "${svc}_clean" >/dev/null; then "${svc}_clean"; fi
+    done ;;
   status) status_all ;;
-  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+  *) echo "usage: $0 [start|stop|status|clean]" >&2; exit 2 ;;
 esac

@@ -17,9 +17,16 @@ ensure_passwords() {
   set -a; source "$file"; set +a
 }
 
+ensure_rabbit_vhost() {
+  if ! rabbitmqctl -q list_vhosts | grep -qx "$RABBIT_VHOST"; then
+    rabbitmqctl -q add_vhost "$RABBIT_VHOST"
+  fi
+  rabbitmqctl -q set_permissions -p "$RABBIT_VHOST" guest '.*' '.*' '.*' >/dev/null
+}
+
 # database_url <service>: create the service's database if needed and print its URL.
 database_url() {
-  local name="cirrostack_$1"
+  local name="${DB_PREFIX:-cirrostack}_$1"
   case "$DATABASE" in
     mysql)
       mysql -uroot -h127.0.0.1 -e "CREATE DATABASE IF NOT EXISTS $name CHARACTER SET utf8mb4"

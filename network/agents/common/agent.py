@@ -144,10 +144,18 @@ def main(agent_cls, conf, default_config, argv=None):
     from common import daemon
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --cleanup: converge to an empty state once (remove every namespace, bridge, chain
+    # and process this agent manages) and exit; devstack and tests tear down with it.
+    cleanup = '--cleanup' in argv
+    argv = [a for a in argv if a != '--cleanup']
     if '--config-file' not in argv:
         path = config_mod.find_config_file('network', default_config)
         if path:
             argv += ['--config-file', path]
     daemon.prepare(conf, 'network', agent_cls.binary, argv)
     agent = agent_cls(conf)
+    if cleanup:
+        agent.converge({})
+        LOG.info('%s: cleaned up everything it managed', agent_cls.binary)
+        return 0
     daemon.run_services(conf, [agent])

@@ -32,7 +32,9 @@ def openrc_env(state, user):
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory):
     state = str(tmp_path_factory.mktemp('devstack-state'))
-    env = dict(os.environ, STATE_DIR=state, HOST_IP=HOST, DATABASE='sqlite')
+    env = dict(os.environ, STATE_DIR=state, HOST_IP=HOST, DATABASE='sqlite',
+               RABBIT_VHOST='cirrostack-devstack-test', NETWORK_PUBLIC_IF='cstst',
+               NETWORK_PUBLIC_CIDR='172.24.9.0/24')
     openrc = os.path.join(daemons.REPO, 'openrc')
     saved = open(openrc).read() if os.path.exists(openrc) else None
     try:
@@ -40,7 +42,9 @@ def cloud(tmp_path_factory):
         yield {'state': state, 'env': env, 'output': result.stdout,
                'admin': openrc_env(state, 'admin'), 'demo': openrc_env(state, 'demo')}
     finally:
-        run(['./devstack.sh', 'stop'], env, check=False)
+        run(['./devstack.sh', 'clean'], env, check=False)
+        subprocess.run(['rabbitmqctl', '-q', 'delete_vhost', 'cirrostack-devstack-test'],
+                       capture_output=True)
         if saved is not None:
             with open(openrc, 'w') as handle:
                 handle.write(saved)
@@ -55,7 +59,9 @@ def osc(cloud, user, *args, check=True):
 def test_devstack_reports_time_and_status(cloud):
     assert 'started in' in cloud['output']
     status = run(['./devstack.sh', 'status'], cloud['env']).stdout
-    assert 'identity-api' in status and 'running' in status and 'HTTP 200' in status
+    for daemon in ('identity-api', 'image-api', 'network-api', 'network-l3-agent',
+                   'objectstore-proxy', 'objectstore-replicator'):
+        assert daemon in status
     assert 'dead' not in status
 
 
@@ -100,3 +106,41 @@ def test_guest_image_is_uploaded_and_downloads_intact(cloud, tmp_path):
     built = os.path.join(cloud['state'], 'data', 'guest.qcow2')
     digest = [hashlib.md5(open(p, 'rb').read()).hexdigest() for p in (saved, built)]
     assert digest[0] == digest[1]
+
+
+def test_object_store_round_trip_as_demo(cloud, tmp_path):
+    import hashlib
+    payload = tmp_path / 'payload.bin'
+    payload.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
+    osc(cloud, 'demo', 'container', 'create', 'ds-container')
+    osc(cloud, 'demo', 'object', 'create', 'ds-container', str(payload), '--name', 'p.bin')
+    listed = osc(cloud, 'demo', 'object', 'list', 'ds-container', '-f', 'value').stdout
+    assert 'p.bin' in listed
+    back = tmp_path / 'back.bin'
+    osc(cloud, 'demo', 'object', 'save', '--file', str(back), 'ds-container', 'p.bin')
+    assert hashlib.md5(back.read_bytes()).digest() == hashlib.md5(payload.read_bytes()).digest()
+    hidden = osc(cloud, 'admin', 'object', 'list', 'ds-container', check=False)
+    assert hidden.returncode != 0, 'admin project has its own account'
+
+
+def test_network_agents_alive_and_router_gateway_answers(cloud):
+    import json
+    import time
+    deadline = time.monotonic() + 60
+    while True:
+        agents = json.loads(osc(cloud, 'admin', 'network', 'agent', 'list', '-f',
+                                'json').stdout)
+        if len(agents) == 4 and all(a['Alive'] for a in agents) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert sorted(a['Agent Type'] for a in agents) == [
+        'DHCP agent', 'L3 agent', 'Linux bridge agent', 'Metadata agent']
+    assert all(a['Alive'] for a in agents)
+    router = json.loads(osc(cloud, 'demo', 'router', 'show', 'router1', '-f', 'json').stdout)
+    gateway_ip = router['external_gateway_info']['external_fixed_ips'][0]['ip_address']
+    assert gateway_ip.startswith('172.24.9.')
+    deadline = time.monotonic() + 30
+    while subprocess.run(['ping', '-c', '1', '-W', '1', gateway_ip],
+                         capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, 'router gateway %s never answered' % gateway_ip
+        time.sleep(1)

@@ -7,7 +7,7 @@ identity_configure() {
   cat > "$etc/identity.conf" <<EOT
 [DEFAULT]
 state_path = $STATE_DIR/data/identity
-transport_url = amqp://guest:guest@127.0.0.1:5672//
+transport_url = $TRANSPORT_URL
 
 [api]
 bind_host = $HOST_IP

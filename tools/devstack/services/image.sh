@@ -20,7 +20,7 @@ swift_store_container = images"
   cat > "$etc/image.conf" <<EOT
 [DEFAULT]
 state_path = $data
-transport_url = amqp://guest:guest@127.0.0.1:5672//
+transport_url = $TRANSPORT_URL
 enabled_backends = $backends
 
 [api]

@@ -49,7 +49,7 @@ EOT
   cat > "$etc/proxy-server.conf" <<EOT
 [DEFAULT]
 state_path = $data
-transport_url = amqp://guest:guest@127.0.0.1:5672//
+transport_url = $TRANSPORT_URL
 
 [api]
 bind_host = $HOST_IP
