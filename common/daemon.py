@@ -16,6 +16,20 @@ from common import service as service_mod
 LOG = logging.getLogger(__name__)
 
 
+def register_api_opts(conf):
+    """Options every API service declares: host/state/transport, [api], [database],
+    [keystone_authtoken] and [oslo_policy]."""
+    from common.auth import middleware as auth_middleware
+    from common.db import api as db_api
+    from common.policy import opts as policy_opts
+    from common.wsgi import server
+    service_mod.register_opts(conf)
+    server.register_opts(conf)
+    db_api.register_opts(conf)
+    auth_middleware.register_opts(conf)
+    policy_opts.register_opts(conf)
+
+
 def parse_args(service, daemon, argv=None):
     parser = argparse.ArgumentParser(prog=daemon, description='%s daemon of the %s service'
                                      % (daemon, service))

@@ -1,9 +1,6 @@
 """The identity service's configuration options."""
 from common import config
-from common import service
-from common.auth import middleware as auth_middleware
-from common.db import api as db_api
-from common.wsgi import server
+from common import daemon
 
 CONF = config.ConfigOpts()
 
@@ -31,20 +28,11 @@ IDENTITY_OPTS = [
                   help='Domain of the cloud admin project.'),
 ]
 
-POLICY_OPTS = [
-    config.StrOpt('policy_file', default='policy.yaml',
-                  help='Policy overrides (oslo.policy rule language), relative to the config '
-                       'directory.'),
-]
 
 
 def register(conf):
-    service.register_opts(conf)
-    server.register_opts(conf)
-    db_api.register_opts(conf)
-    auth_middleware.register_opts(conf)
+    daemon.register_api_opts(conf)
     conf.register_opts(IDENTITY_OPTS, group='identity')
-    conf.register_opts(POLICY_OPTS, group='oslo_policy')
 
 
 register(CONF)

@@ -8,10 +8,7 @@ import configparser
 import re
 
 from common import config
-from common import service
-from common.auth import middleware as auth_middleware
-from common.db import api as db_api
-from common.wsgi import server
+from common import daemon
 
 CONF = config.ConfigOpts()
 DEFAULT_PORT = 9292
@@ -81,25 +78,16 @@ STAGING_OPTS = [
                        '(default: <state_path>/image-staging).'),
 ]
 
-POLICY_OPTS = [
-    config.StrOpt('policy_file', default='policy.yaml',
-                  help='Policy overrides (oslo.policy rule language), relative to the config '
-                       'directory.'),
-]
 
 _RESERVED_GROUPS = ('DEFAULT', 'api', 'database', 'keystone_authtoken', 'glance_store',
                     'os_glance_staging_store', 'oslo_policy')
 
 
 def register(conf):
-    service.register_opts(conf)
-    server.register_opts(conf)
-    db_api.register_opts(conf)
-    auth_middleware.register_opts(conf)
+    daemon.register_api_opts(conf)
     conf.register_opts(IMAGE_OPTS)
     conf.register_opts(GLANCE_STORE_OPTS, group='glance_store')
     conf.register_opts(STAGING_OPTS, group='os_glance_staging_store')
-    conf.register_opts(POLICY_OPTS, group='oslo_policy')
 
 
 def register_backends(conf, backends):

@@ -4,6 +4,7 @@ import os
 
 from common import exceptions
 from common import policy
+from common.policy import opts as policy_opts
 from common.db import api as db_api
 from common.db import migration
 from image import policies
@@ -25,18 +26,12 @@ class Engine:
             migration.upgrade(self.db, 'image.db.migrations')
         self.stores = stores or registry.Stores(conf)
         self.stores.configure()
-        self.enforcer = policy.Enforcer(self._policy_path(), defaults=policies.RULES,
-                                        default_rule='default')
+        self.enforcer = policy.Enforcer(policy_opts.policy_path(conf, 'image'),
+                                        defaults=policies.RULES, default_rule='default')
         self.staging_dir = conf.os_glance_staging_store.filesystem_store_datadir or \
             os.path.join(conf.state_path, 'image-staging')
         os.makedirs(self.staging_dir, mode=0o750, exist_ok=True)
         self.imports = None  # set by image.imports.ImportRunner
-
-    def _policy_path(self):
-        path = self.conf.oslo_policy.policy_file
-        if path and not os.path.isabs(path) and self.conf.config_files:
-            path = os.path.join(os.path.dirname(self.conf.config_files[0]), path)
-        return path
 
     # policy ------------------------------------------------------------------
     def authorize(self, ctx, rule, image=None, **target):

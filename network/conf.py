@@ -1,9 +1,6 @@
 """The network service's configuration options."""
 from common import config
-from common import service
-from common.auth import middleware as auth_middleware
-from common.db import api as db_api
-from common.wsgi import server
+from common import daemon
 
 CONF = config.ConfigOpts()
 
@@ -55,23 +52,14 @@ QUOTA_OPTS = [
                   help='Security group rules per project (-1: no limit).'),
 ]
 
-POLICY_OPTS = [
-    config.StrOpt('policy_file', default='policy.yaml',
-                  help='Policy overrides (oslo.policy rule language), relative to the config '
-                       'directory.'),
-]
 
 
 def register(conf):
-    service.register_opts(conf)
-    server.register_opts(conf)
-    db_api.register_opts(conf)
-    auth_middleware.register_opts(conf)
+    daemon.register_api_opts(conf)
     conf.register_opts(NETWORK_OPTS, group='network')
     conf.register_opts(ML2_OPTS, group='ml2')
     conf.register_opts(VLAN_OPTS, group='ml2_type_vlan')
     conf.register_opts(QUOTA_OPTS, group='quotas')
-    conf.register_opts(POLICY_OPTS, group='oslo_policy')
 
 
 register(CONF)

@@ -3,11 +3,9 @@
 The API app and the RPC server of one network-api process share them, so both see the
 same database handle and notify agents through the same transport.
 """
-import os
 import threading
 
-from common import config
-from common import policy
+from common.policy import opts as policy_opts
 from common import rpc
 from network import policies
 from network import rpcapi
@@ -42,9 +40,4 @@ def forget_core(conf):
 
 
 def get_enforcer(conf):
-    path = conf.oslo_policy.policy_file
-    if path and not os.path.isabs(path):
-        base = os.path.dirname(conf.config_files[0]) if conf.config_files else None
-        found = os.path.join(base, path) if base else config.find_config_file('network', path)
-        path = found
-    return policy.Enforcer(path, policies.list_rules())
+    return policy_opts.enforcer_from_conf(conf, 'network', policies.list_rules())

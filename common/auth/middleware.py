@@ -13,7 +13,6 @@ import webob
 import webob.dec
 
 from common import config
-from common import exceptions
 from common.auth import headers as auth_headers
 from common.auth import revocation
 from common.auth import tokens

@@ -87,3 +87,17 @@ class Daemon:
     def log(self):
         with open(self.log_path, errors='replace') as handle:
             return handle.read()
+
+
+def private_rabbit_vhost(prefix='cs-test'):
+    """A RabbitMQ virtual host of its own (deleted when the process exits), so daemons a
+    test starts never exchange messages with another cloud running on this machine."""
+    import atexit
+    import uuid
+    name = '%s-%s' % (prefix, uuid.uuid4().hex[:8])
+    subprocess.run(['rabbitmqctl', '-q', 'add_vhost', name], check=True, capture_output=True)
+    subprocess.run(['rabbitmqctl', '-q', 'set_permissions', '-p', name, 'guest', '.*', '.*',
+                    '.*'], check=True, capture_output=True)
+    atexit.register(subprocess.run, ['rabbitmqctl', '-q', 'delete_vhost', name],
+                    capture_output=True)
+    return 'amqp://guest:guest@127.0.0.1:5672/%s' % name

@@ -2,7 +2,7 @@
 import os
 import threading
 
-from common import policy
+from common.policy import opts as policy_opts
 from common.auth import tokens
 from common.db import api as db_api
 from identity import policies
@@ -25,8 +25,7 @@ class IdentityState:
             admin_project=(conf.identity.admin_project_name,
                            conf.identity.admin_project_domain_name),
             allow_rescope=conf.identity.allow_rescope_scoped_token)
-        self.enforcer = policy.Enforcer(policy_file=_policy_path(conf),
-                                        defaults=policies.DEFAULTS)
+        self.enforcer = policy_opts.enforcer_from_conf(conf, 'identity', policies.DEFAULTS)
         self.views = views.Views(conf)
         conf.add_reload_hook(self.reload)
 
@@ -38,14 +37,6 @@ class IdentityState:
         self.provider.admin_project = (conf.identity.admin_project_name,
                                        conf.identity.admin_project_domain_name)
         self.provider.allow_rescope = conf.identity.allow_rescope_scoped_token
-
-
-def _policy_path(conf):
-    path = conf.oslo_policy.policy_file
-    if path and not os.path.isabs(path):
-        base = os.path.dirname(conf.config_files[0]) if conf.config_files else None
-        path = os.path.join(base, path) if base else None
-    return path if path and os.path.exists(path) else None
 
 
 def get(conf):

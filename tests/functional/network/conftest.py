@@ -5,13 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
-import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 _spec = importlib.util.spec_from_file_location(
     'network_unit_fixtures', os.path.join(ROOT, 'tests', 'unit', 'network', 'conftest.py'))
@@ -19,8 +18,7 @@ fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fixtures)
 TokenSource, free_port, wait_port = fixtures.TokenSource, fixtures.free_port, fixtures.wait_port
 
-AMQP = 'amqp://guest:guest@127.0.0.1:5672//'
-
+from network_api_helpers import AMQP  # noqa: E402
 
 @pytest.fixture
 def token_source(tmp_path):
@@ -28,49 +26,6 @@ def token_source(tmp_path):
     yield source
     source.close()
 
-
-def _sqlite(tmp_path):
-    yield 'sqlite:///%s' % (tmp_path / 'network.sqlite')
-
-
-def _mariadb(_tmp_path):
-    import pymysql
-    name = 'nettest_%s' % uuid.uuid4().hex[:12]
-    try:
-        conn = pymysql.connect(host='127.0.0.1', user='root', autocommit=True)
-    except pymysql.err.OperationalError as exc:
-        pytest.skip('MariaDB unavailable: %s' % exc)
-    with conn.cursor() as cur:
-        cur.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-    try:
-        yield 'mysql+pymysql://root@127.0.0.1/%s' % name
-    finally:
-        with conn.cursor() as cur:
-            cur.execute('DROP DATABASE IF EXISTS %s' % name)
-        conn.close()
-
-
-def _postgres(_tmp_path):
-    import psycopg2
-    name = 'nettest_%s' % uuid.uuid4().hex[:12]
-    try:
-        conn = psycopg2.connect(host='127.0.0.1', user='postgres', dbname='postgres')
-    except psycopg2.OperationalError as exc:
-        pytest.skip('PostgreSQL unavailable: %s' % exc)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute('CREATE DATABASE %s' % name)
-    try:
-        yield 'postgresql://postgres@127.0.0.1/%s' % name
-    finally:
-        with conn.cursor() as cur:
-            cur.execute('SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
-                        'WHERE datname = %s', (name,))
-            cur.execute('DROP DATABASE IF EXISTS %s' % name)
-        conn.close()
-
-
-DATABASES = {'sqlite': _sqlite, 'mariadb': _mariadb, 'postgresql': _postgres}
 
 
 class Daemon:
@@ -129,18 +84,3 @@ def start_daemon(tmp_path, token_source):
     yield start
     for daemon in started:
         daemon.stop()
-
-
-def http(token):
-    sess = requests.Session()
-    sess.headers.update({'X-Auth-Token': token, 'Content-Type': 'application/json'})
-    return sess
-
-
-def wait_until(predicate, timeout=15, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False

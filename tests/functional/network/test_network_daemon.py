@@ -14,7 +14,7 @@ from network import rpcapi
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from conftest import AMQP, DATABASES, http  # noqa: E402
+from network_api_helpers import AMQP, DATABASES, http  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
 

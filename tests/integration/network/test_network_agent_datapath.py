@@ -4,7 +4,7 @@ import os
 import time
 
 import pytest
-from conftest import connect, dhcp_client, listen, ping, sh
+from network_netns_helpers import connect, dhcp_client, listen, ping, sh
 
 import network_agent_cloud as cloudlib
 from network.agents.bridge import datapath as bridge_dp

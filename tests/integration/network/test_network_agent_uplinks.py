@@ -1,7 +1,7 @@
 """Bridge uplinks: flat networks enslave the mapped interface, vlan networks a sub-interface;
 the bridge agent's create_missing_taps plugs a fresh tap and reports it ACTIVE."""
 import pytest
-from conftest import sh
+from network_netns_helpers import sh
 
 import network_agent_cloud as cloudlib
 from network.agents.bridge import datapath as bridge_dp
