@@ -88,9 +88,16 @@ class ServiceClient:
     def endpoint(self):
         if self.endpoint_override:
             return self.endpoint_override.rstrip('/')
-        url = self.session.get_endpoint(service_type=self.service_type,
-                                        interface=self.interface,
-                                        region_name=self.region_name)
+        try:
+            url = self.session.get_endpoint(service_type=self.service_type,
+                                            interface=self.interface,
+                                            region_name=self.region_name)
+        except ks_exc.Unauthorized as exc:
+            raise ClientError(401, 'Authentication failed: %s' % exc)
+        except ks_exc.ConnectFailure as exc:
+            raise ClientError(503, 'Cannot reach identity: %s' % exc)
+        except ks_exc.ClientException as exc:
+            raise ClientError(getattr(exc, 'http_status', None) or 400, str(exc))
         if not url:
             raise ClientError(404, 'No %s endpoint for service type %s in region %s'
                               % (self.interface, self.service_type, self.region_name or 'any'))

@@ -35,7 +35,9 @@ class RequestId:
 
         def _start(status, headers, exc_info=None):
             status_holder['status'] = status.split(' ', 1)[0]
-            headers = [(k, v) for k, v in headers if k.lower() != self.header.lower()]
+            # The app may have set its own id (e.g. a backend's); this request has one.
+            ours = {self.header.lower(), 'x-openstack-request-id'}
+            headers = [(k, v) for k, v in headers if k.lower() not in ours]
             headers.append((self.header, req_id))
             if self.header.lower() != 'x-openstack-request-id':
                 headers.append(('X-OpenStack-Request-Id', req_id))

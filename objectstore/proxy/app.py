@@ -79,6 +79,9 @@ class ProxyApp:
 
     def _finish(self, req, resp, account, container):
         backend.strip_internal(resp.headers)
+        # The storage server's own request id: the client gets the proxy's (RequestId).
+        if 'X-OpenStack-Request-Id' in resp.headers:
+            del resp.headers['X-OpenStack-Request-Id']
         env = req.environ
         if not (env.get(utils.OWNER) or env.get(utils.AUTHORIZE_OVERRIDE)):
             for name in base.PRIVATE_HEADERS:

@@ -14,7 +14,13 @@ LISTING_PARAMS = ('marker', 'end_marker', 'prefix', 'delimiter', 'reverse', 'pat
 CONTAINER_HEADERS = ('x-container-read', 'x-container-write', 'x-versions-location',
                      'x-history-location', 'x-remove-versions-location',
                      'x-remove-history-location', 'x-container-sync-to',
-                     'x-container-sync-key')
+                     'x-container-sync-key', 'x-remove-container-read',
+                     'x-remove-container-write', 'x-remove-container-sync-to',
+                     'x-remove-container-sync-key')
+# X-Remove-<header>: clears <header> (as Swift does)
+REMOVE_HEADERS = ('x-remove-versions-location', 'x-remove-history-location',
+                  'x-remove-container-read', 'x-remove-container-write',
+                  'x-remove-container-sync-to', 'x-remove-container-sync-key')
 
 
 class ContainerController(base.Controller):
@@ -63,17 +69,18 @@ class ContainerController(base.Controller):
         headers.update(self.copy_headers(
             req, ('x-container-meta-', 'x-remove-container-meta-'), CONTAINER_HEADERS))
         for name in ('X-Container-Read', 'X-Container-Write'):
-            if name in req.headers:
+            if name in req.headers or 'X-Remove-' + name[2:] in req.headers:
                 if not req.environ.get(utils.OWNER):
                     raise utils.http_error(403, 'Only the account owner may set %s' % name)
+            if name in req.headers:
                 headers[name] = acl_mod.clean_container_acl(name, req.headers[name])
         for key in list(headers):
             low = key.lower()
             if low.startswith('x-remove-container-meta-'):
                 headers['X-Container-Meta-' + key[len('x-remove-container-meta-'):]] = ''
                 del headers[key]
-            elif low in ('x-remove-versions-location', 'x-remove-history-location'):
-                headers[key[len('x-remove-'):]] = ''
+            elif low in REMOVE_HEADERS:
+                headers['X-' + key[len('x-remove-'):]] = ''
                 del headers[key]
         for key in ('X-Container-Meta-Quota-Bytes', 'X-Container-Meta-Quota-Count'):
             value = headers.get(key) or req.headers.get(key)
