@@ -7,7 +7,8 @@
 # Settings (environment): STATE_DIR (default ./state), HOST_IP (default 127.0.0.1),
 # DATABASE=mysql|postgresql|sqlite (default mysql, the machine's MariaDB), RABBIT_VHOST
 # (default cirrostack), DB_PREFIX (default cirrostack), NETWORK_PUBLIC_CIDR (default
-# 172.24.4.0/24) and NETWORK_PUBLIC_IF (default cspub: veth cspub-h/cspub-p).
+# 172.24.4.0/24), NETWORK_PUBLIC_IF (default cspub: veth cspub-h/cspub-p) and
+# NETWORK_CHAIN_PREFIX (default cs: the security-group iptables chains).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export REPO

@@ -34,7 +34,7 @@ def cloud(tmp_path_factory):
     state = str(tmp_path_factory.mktemp('devstack-state'))
     env = dict(os.environ, STATE_DIR=state, HOST_IP=HOST, DATABASE='sqlite',
                RABBIT_VHOST='cirrostack-devstack-test', NETWORK_PUBLIC_IF='cstst',
-               NETWORK_PUBLIC_CIDR='172.24.9.0/24')
+               NETWORK_PUBLIC_CIDR='172.24.9.0/24', NETWORK_CHAIN_PREFIX='csT')
     openrc = os.path.join(daemons.REPO, 'openrc')
     saved = open(openrc).read() if os.path.exists(openrc) else None
     try:

@@ -65,7 +65,10 @@ EOT
   }
   local mapping="[linux_bridge]
 physical_interface_mappings = public:$NETWORK_PUBLIC_PHYS_IF"
-  agent_ini bridge "" "$mapping"
+  agent_ini bridge "" "$mapping
+
+[securitygroup]
+chain_prefix = ${NETWORK_CHAIN_PREFIX:-cs}"
   agent_ini dhcp "enable_metadata_proxy = true" "$mapping"
   agent_ini l3 "enable_metadata_proxy = true" "$mapping"
   agent_ini metadata "nova_metadata_host = $HOST_IP
