@@ -106,7 +106,7 @@ class ImportRunner:
     def _glance_direct(self, job_id, image_id, disk_format, owner, targets, done, all_must):
         engine = self.engine
         if not _staged(engine, image_id):
-            self._fail_import(job_id, image_id, 'staged data is missing', revert=True)
+            self._staging_lost(job_id, image_id, targets, done, all_must)
             return
         written, failed, fields = [], [], None
         for name in targets:
@@ -157,6 +157,29 @@ class ImportRunner:
         engine.remove_staging(image_id)
         self._finish_job(job_id, 'success' if not failed else 'failure',
                          'failed stores: %s' % ', '.join(failed) if failed else None)
+
+    def _staging_lost(self, job_id, image_id, targets, done, all_must):
+        """The staged data is gone (lost in a crash, or removed): remove the partial writes
+        an interrupted run left in the stores it had not finished, then end the import as
+        the stores it had finished allow: active with them (when not all had to succeed),
+        else back to queued without any of them."""
+        pending = [name for name in targets if name not in done]
+        for name in pending:
+            store = self.engine.stores.by_name.get(name)
+            if store is not None:
+                _quietly(store.cleanup_partial, image_id)
+        finished = [name for name in targets if name in done]
+        if finished and not all_must:
+            with self.engine.db.session() as session:
+                image_db.transition(session, image_id, ['importing'], 'active')
+                image_db.set_property(session, image_id, IMPORTING, None)
+                image_db.set_property(session, image_id, FAILED, ','.join(pending))
+            self._finish_job(job_id, 'failure', 'staged data is missing; failed stores: %s'
+                             % ', '.join(pending))
+            return
+        self._revert_locations(image_id, finished)
+        self._fail_import(job_id, image_id, 'staged data is missing', revert=True,
+                          failed=pending)
 
     def _copy(self, job_id, image_id, targets, done, all_must):
         engine = self.engine

@@ -49,11 +49,6 @@ def _own_rows(column):
     return lambda query, ctx: query.where(column == ctx.user_id)
 
 
-def _project_visible(query, ctx):
-    # Without the list right a caller sees only the projects it holds roles on.
-    return query.where(models.Project.id == (ctx.project_id or ''))
-
-
 def build(app):
     """``{name: Resource}`` for every plain CRUD resource."""
     hash_cost = app.conf.identity.password_hash_cost
@@ -64,16 +59,14 @@ def build(app):
                                                                      **d),
             resource.update_domain, resource.delete_domain,
             schemas.domain_create, schemas.domain_update, filters=('name', 'enabled'),
-            booleans=('enabled',), prepare_create=_domain_prepare,
-            list_scope=lambda q, ctx: q.where(models.Domain.id == (
-                ctx.domain_id or ctx.project_domain_id or ''))),
+            booleans=('enabled',), prepare_create=_domain_prepare),
         'projects': crud.Resource(
             'project', 'projects', models.Project, 'project', resource.get_project,
             lambda sess, is_domain=False, **d: resource.create_project(sess, **d),
             resource.update_project, resource.delete_project,
             schemas.project_create, schemas.project_update,
             filters=('name', 'domain_id', 'enabled', 'parent_id'), booleans=('enabled',),
-            prepare_create=_default_domain, list_scope=_project_visible),
+            prepare_create=_default_domain),
         'users': crud.Resource(
             'user', 'users', models.User, 'user', users.get_user, users.create_user,
             lambda sess, uid, data: users.update_user(sess, uid, data, hash_cost),

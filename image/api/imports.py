@@ -6,6 +6,7 @@ from common import validation
 from common.wsgi import middleware
 from common.wsgi import response as wsgi_response
 from image import access
+from image import imports as imports_mod
 from image import upload as upload_mod
 from image.api import schemas
 from image.db import api as image_db
@@ -35,6 +36,13 @@ class ImportController:
             have = {loc.store for loc in image_db.locations(session, image_id)}
             if method == 'copy-image':
                 targets = self._copy_targets(ctx, image, body, have)
+                busy = image_db.properties(session, image_id).get(
+                    imports_mod.IMPORTING) or ''
+                busy = sorted(set(targets) & set(busy.split(',')) - {''})
+                if busy:
+                    # A second job would clean up (remove) the first one's writes.
+                    raise exceptions.Conflict('Image %s is already being imported to store(s) '
+                                              '%s.' % (image_id, ', '.join(busy)))
             else:
                 targets = self._direct_targets(ctx, image, body)
             job_id = runner.submit(session, image_id, method, targets,

@@ -159,10 +159,11 @@ MEMBER_CREATE = {
     'additionalProperties': False,
 }
 
+# Glance reads only 'status' and ignores the rest: openstacksdk (``openstack image set
+# --accept``) sends the member's other attributes back with it.
 MEMBER_UPDATE = {
     'type': 'object', 'required': ['status'],
     'properties': {'status': {'type': 'string', 'enum': list(MEMBER_STATUSES)}},
-    'additionalProperties': False,
 }
 
 IMPORT = {

@@ -45,4 +45,6 @@ class Store:
         raise NotImplementedError
 
     def cleanup_partial(self, image_id):
-        """Remove leftovers of writes for ``image_id`` a crash interrupted."""
+        """Remove leftovers of writes for ``image_id`` a crash interrupted.  Called only
+        while the image has no location in this store, so whatever the store holds for it
+        -- partial data, or whole data a crash kept from being recorded -- is a leftover."""

@@ -73,6 +73,8 @@ class FileStore(base.Store):
 
     def cleanup_partial(self, image_id):
         remove_partial(self.datadir, image_id)
+        # Whole data a crash kept from being recorded (the image has no location here).
+        _unlink(os.path.join(self.datadir, image_id))
 
 
 def write_atomically(directory, name, chunks, mode=0o640):

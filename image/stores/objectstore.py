@@ -304,12 +304,11 @@ class ObjectStore(base.Store):
                 LOG.warning('store %s: cannot remove segment %s: %s', self.name, path, exc)
 
     def cleanup_partial(self, image_id):
-        """Segments of an upload a crash interrupted (no manifest points at them)."""
-        try:
-            self._request('HEAD', '%s/%s' % (self.container, image_id))
-            return  # a complete object exists; its segments are in use
-        except base.DataNotFound:
-            pass
+        """Segments of an upload a crash interrupted, and an object or manifest a crash
+        kept from being recorded: the image has no location in this store, so nothing of
+        it here is in use (a new upload writes segments under a new prefix, so leaving
+        them would leak them)."""
+        self._delete_segments(['%s/%s' % (self.container, image_id)])
         segs = self._list(self.segment_container, image_id + '/')
         self._delete_segments(['%s/%s' % (self.segment_container, n) for n in segs])
 

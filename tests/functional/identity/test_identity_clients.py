@@ -103,14 +103,18 @@ def test_demo_token_cannot_list_users_or_see_admin_project(identity, api):
     admin_id = admin_project['projects'][0]['id']
     status, _, _ = identity.request('GET', '/v3/projects/%s' % admin_id, token=demo)
     assert status in (403, 404)
+    # As in Keystone, a member may not list projects (clients fall back to their own).
     status, _, body = identity.request('GET', '/v3/projects', token=demo)
+    assert status == 403 and 'identity:list_projects' in body['error']['message']
+    status, _, body = identity.request('GET', '/v3/auth/projects', token=demo)
     assert status == 200 and [p['name'] for p in body['projects']] == ['demo']
     # Its own project and that project's domain it may read, and nothing it does not hold.
     status, _, body = identity.request('GET', '/v3/projects/%s' % identity.project_ids['demo'],
                                        token=demo)
     assert status == 200 and body['project']['name'] == 'demo'
-    _, _, listed = identity.request('GET', '/v3/domains', token=demo)
-    assert [d['id'] for d in listed['domains']] == ['default']
+    assert identity.request('GET', '/v3/domains', token=demo)[0] == 403
+    status, _, listed = identity.request('GET', '/v3/auth/domains', token=demo)
+    assert status == 200 and listed['domains'] == []
     assert identity.request('GET', '/v3/domains/default', token=demo)[0] == 200
     for path in ('/v3/roles', '/v3/groups', '/v3/role_assignments',
                  '/v3/projects/%s' % identity.project_ids['service']):
@@ -158,7 +162,10 @@ def test_keystoneclient_flow(identity, api):
                                interface='public')
     with pytest.raises(ks_exc.Forbidden):
         demo_ks.users.list()
-    assert [p.name for p in demo_ks.projects.list()] == ['demo']
+    with pytest.raises(ks_exc.Forbidden):
+        demo_ks.projects.list()  # as in Keystone: members list their own projects only
+    demo_id = demo_ks.session.get_user_id()
+    assert [p.name for p in demo_ks.projects.list(user=demo_id)] == ['demo']
 
 
 def test_openstacksdk_flow(identity, api):
@@ -199,6 +206,9 @@ def test_openstacksdk_flow(identity, api):
         region_name='RegionOne')
     with pytest.raises(openstack.exceptions.ForbiddenException):
         list(demo_conn.identity.users())
-    assert [p.name for p in demo_conn.identity.projects()] == ['demo']
+    with pytest.raises(openstack.exceptions.ForbiddenException):
+        list(demo_conn.identity.projects())
+    assert [p.name for p in demo_conn.identity.user_projects(demo_conn.current_user_id)] == \
+        ['demo']
     for c in (conn, user_conn, app_conn, demo_conn):
         c.close()

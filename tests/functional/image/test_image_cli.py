@@ -1,4 +1,5 @@
-"""The ``image`` CLI against the daemon (token + endpoint auth)."""
+"""The ``image`` CLI against the daemon: password auth and the catalog (OS_* variables),
+and token + endpoint auth."""
 import hashlib
 import json
 import os
@@ -9,18 +10,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 PYTHON = os.path.join(ROOT, '.venv', 'bin', 'python')
 
 
-def _run(daemon, token, *args, expect=0):
-    env = dict(os.environ, OS_AUTH_TYPE='admin_token', OS_TOKEN=token, OS_AUTH_URL=daemon.url,
-               OS_ENDPOINT=daemon.url)
-    result = subprocess.run([PYTHON, '-m', 'image.cli', '--os-endpoint-override', daemon.url]
-                            + list(args), capture_output=True, text=True, timeout=120,
-                            cwd=ROOT, env=env)
+def _run(daemon, os_env, *args, expect=0):
+    """``image`` as the user of ``os_env`` (password auth, endpoint from the catalog)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    env.update(os_env)
+    result = subprocess.run([PYTHON, '-m', 'image.cli'] + list(args), capture_output=True,
+                            text=True, timeout=120, cwd=ROOT, env=env)
     assert result.returncode == expect, result.stderr
     return result
 
 
+def test_image_cli_token_endpoint(image_daemon, image_auth):
+    env = {'OS_AUTH_TYPE': 'admin_token', 'OS_TOKEN': image_auth.token('p-alice')}
+    out = _run(image_daemon, env, '--os-endpoint-override', image_daemon.url, '-f', 'json',
+               'list')
+    assert json.loads(out.stdout) == []
+
+
 def test_image_cli_flow(image_daemon, image_auth, tmp_path):
-    alice, bob = image_auth.token('p-alice'), image_auth.token('p-bob')
+    alice, bob = image_auth.os_env('p-alice'), image_auth.os_env('p-bob')
+    bob_id = image_auth.project_id('p-bob')
     src = tmp_path / 'disk.raw'
     src.write_bytes(os.urandom(3 * 1024 * 1024 + 5))
     out = _run(image_daemon, alice, '-f', 'json', 'create', 'cli-img', '--file', str(src),
@@ -42,13 +51,13 @@ def test_image_cli_flow(image_daemon, image_auth, tmp_path):
     assert 'download' in out.stderr
     assert hashlib.sha512(saved.read_bytes()).hexdigest() == \
         hashlib.sha512(src.read_bytes()).hexdigest()
-    _run(image_daemon, alice, 'member', 'add', 'renamed', 'p-bob')
-    _run(image_daemon, bob, 'member', 'set', shown['id'], 'p-bob', 'accepted')
+    _run(image_daemon, alice, 'member', 'add', 'renamed', bob_id)
+    _run(image_daemon, bob, 'member', 'set', shown['id'], bob_id, 'accepted')
     members = json.loads(_run(image_daemon, alice, '-f', 'json', 'member', 'list',
                               'renamed').stdout)
-    assert members[0]['Member ID'] == 'p-bob' and members[0]['Status'] == 'accepted'
+    assert members[0]['Member ID'] == bob_id and members[0]['Status'] == 'accepted'
     err = _run(image_daemon, bob, 'delete', shown['id'], expect=1)
     assert 'another project' in err.stderr
-    _run(image_daemon, alice, 'member', 'remove', 'renamed', 'p-bob')
+    _run(image_daemon, alice, 'member', 'remove', 'renamed', bob_id)
     _run(image_daemon, alice, 'delete', 'renamed')
     assert json.loads(_run(image_daemon, alice, '-f', 'json', 'list').stdout) == []

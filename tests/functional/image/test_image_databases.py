@@ -59,6 +59,7 @@ def test_daemon_on_database(kind, image_daemon_factory, image_auth, tmp_path):
         assert resp.status_code == 200 and resp.json()['k'] == 'v' * 1000
         assert s.get(base + '?k=' + 'v' * 1000, timeout=30).json()['images'][0]['id'] == ids[0]
         assert s.delete('%s/%s' % (base, ids[1]), timeout=30).status_code == 204
+        s.close()  # an idle keep-alive connection would hold the graceful stop 5 s
         daemon.stop()
     finally:
         if admin is not None:

@@ -27,7 +27,8 @@ def _load_tokens_module():
 
 @pytest.fixture(scope='session')
 def image_auth(tmp_path_factory):
-    """Where tests get tokens from (the one place to switch to a real identity service)."""
+    """Minted tokens (fast); image_tokens.py is the one helper, and its IdentityTokens
+    gives the functional tests the same calls against the real identity daemon."""
     source = _load_tokens_module().TokenSource(tmp_path_factory.mktemp('image-keys'))
     yield source
     source.close()

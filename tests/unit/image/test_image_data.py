@@ -303,3 +303,77 @@ def test_restart_resumes_interrupted_import(image_env):
     got = client.get(path).json
     assert got['status'] == 'active' and got['size'] == 1200
     assert _files(engine) == [img['id']]
+
+
+def test_copy_image_refused_while_copying_to_the_same_store(image_env):
+    from image import imports as imports_mod
+    from image.db import api as image_db
+    client, engine = image_env
+    admin = client.as_('p-admin', roles=('admin', 'member', 'reader'))
+    img = client.create()
+    client.upload(img['id'], b'payload' * 1000)
+    with engine.db.session() as session:  # a copy to file2 is under way
+        image_db.set_property(session, img['id'], imports_mod.IMPORTING, 'file2')
+    path = '/v2/images/%s/import' % img['id']
+    resp = admin.post(path, {'method': {'name': 'copy-image'}, 'stores': ['file2']})
+    assert resp.status_int == 409 and 'already being imported' in resp.msg
+
+
+def _crashed_import(client, engine, targets, all_must, finished=()):
+    """An import a crash interrupted: job row, image importing, ``finished`` stores
+    written and recorded, a partial file in the others, and the staged data gone."""
+    from image import imports as imports_mod
+    from image.db import api as image_db
+    from image.db import models
+    img = client.create()
+    path = '/v2/images/%s' % img['id']
+    client.put(path + '/stage', body=b'staged-bytes' * 100)
+    with engine.db.session() as session:
+        image_db.transition(session, img['id'], ['uploading'], 'importing', size=1200)
+        imports_mod.ImportRunner(engine).submit(session, img['id'], 'glance-direct',
+                                                targets, all_must)
+        for name in finished:
+            url, meta = engine.stores.get(name).add(img['id'], [b'staged-bytes' * 100])
+            session.add(models.ImageLocation(image_id=img['id'], store=name, url=url,
+                                             meta=meta))
+    for name in targets:
+        if name not in finished:
+            datadir = engine.stores.get(name).datadir
+            open(os.path.join(datadir, '.%s.dead.part' % img['id']), 'wb').write(b'part')
+    engine.remove_staging(img['id'])
+    runner = imports_mod.ImportRunner(engine)
+    runner.recover()
+    runner.wait()
+    return client.get(path).json
+
+
+def test_resumed_import_without_staged_data_reverts(image_env):
+    client, engine = image_env
+    got = _crashed_import(client, engine, ['file1', 'file2'], True, finished=['file1'])
+    assert got['status'] == 'queued' and got['size'] is None and 'stores' not in got
+    assert got['os_glance_failed_import'] == 'file2'
+    assert 'os_glance_importing_to_stores' not in got
+    assert _files(engine, 'file1') == [] and _files(engine, 'file2') == []
+
+
+def test_resumed_import_without_staged_data_keeps_finished_stores(image_env):
+    client, engine = image_env
+    got = _crashed_import(client, engine, ['file1', 'file2'], False, finished=['file1'])
+    assert got['status'] == 'active' and got['stores'] == 'file1'
+    assert got['os_glance_failed_import'] == 'file2'
+    assert 'os_glance_importing_to_stores' not in got
+    assert len(_files(engine, 'file1')) == 1 and _files(engine, 'file2') == []
+
+
+def test_restart_removes_unrecorded_whole_upload(image_env):
+    """A crash after the data was whole but before it was recorded leaves no orphan."""
+    from image import imports as imports_mod
+    from image.db import api as image_db
+    client, engine = image_env
+    img = client.create()
+    with engine.db.session() as session:
+        image_db.transition(session, img['id'], ['queued'], 'saving')
+    engine.stores.get('file1').add(img['id'], [b'whole'])
+    imports_mod.ImportRunner(engine).recover()
+    assert client.get('/v2/images/%s' % img['id']).json['status'] == 'queued'
+    assert _files(engine) == []

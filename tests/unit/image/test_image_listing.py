@@ -131,7 +131,9 @@ def test_visibility_and_members_flow(image_env):
     assert resp.status_int == 403
     resp = bob.put(members + '/p-bob', json_body={'status': 'maybe'})
     assert resp.status_int == 400 and 'status' in resp.msg
-    resp = bob.put(members + '/p-bob', json_body={'status': 'accepted'})
+    # Like Glance, only 'status' counts: openstacksdk sends the member's other fields too.
+    resp = bob.put(members + '/p-bob', json_body={'status': 'accepted', 'member': 'p-bob',
+                                                  'member_id': 'p-bob'})
     assert resp.status_int == 200 and resp.json['status'] == 'accepted'
     assert _names(bob.get('/v2/images')) == ['shared']
     # Bob sees only his own membership; he cannot add or remove members.
