@@ -93,7 +93,7 @@ class ServiceClient:
                                             interface=self.interface,
                                             region_name=self.region_name)
         except ks_exc.Unauthorized as exc:
-            raise ClientError(401, 'Authentication failed: %s' % exc)
+            raise ClientError(401, 'authentication failed: %s' % exc)
         except ks_exc.ConnectFailure as exc:
             raise ClientError(503, 'Cannot reach identity: %s' % exc)
         except ks_exc.ClientException as exc:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[3]
 BUILD_SCRIPT = REPO / "image" / "guest" / "build-guest-image.sh"
