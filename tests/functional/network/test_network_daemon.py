@@ -81,7 +81,6 @@ def _session(token):
     return ks_session.Session(auth=token_endpoint.Token('http://unused', token))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize('backend', ['sqlite', 'mariadb', 'postgresql'])
 def test_1000_concurrent_ports_get_1000_distinct_addresses(backend, tmp_path, token_source,
                                                            start_daemon):
