@@ -7,23 +7,13 @@ eventlet.monkey_patch()
 
 import sys  # noqa: E402
 
-from common import config  # noqa: E402
 from common import daemon  # noqa: E402
 from image import conf as image_conf  # noqa: E402
 
 
 def register_backends_for(argv):
     """Declare the option groups of the stores the config files enable (before loading)."""
-    args = daemon.parse_args('image', 'image-api', argv)
-    files = args.config_file
-    if not files:
-        default = config.find_config_file('image', 'image.conf')
-        files = [default] if default else []
-    try:
-        image_conf.register_backends(image_conf.CONF, image_conf.backends_in_files(files))
-    except config.ConfigError as exc:
-        sys.stderr.write('configuration error: %s\n' % exc)
-        sys.exit(2)
+    image_conf.declare_backends_for(daemon.parse_args('image', 'image-api', argv).config_file)
 
 
 def api_main(argv=None):

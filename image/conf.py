@@ -123,3 +123,18 @@ def backends_in_files(files):
 
 
 register(CONF)
+
+
+def declare_backends_for(files):
+    """The config files to load (default: the service's image.conf), after declaring the
+    option groups of the stores they enable; a bad file exits 2 with the reason."""
+    import sys
+    if not files:
+        default = config.find_config_file('image', 'image.conf')
+        files = [default] if default else []
+    try:
+        register_backends(CONF, backends_in_files(files))
+    except config.ConfigError as exc:
+        sys.stderr.write('configuration error: %s\n' % exc)
+        sys.exit(2)
+    return files
