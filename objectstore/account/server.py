@@ -2,7 +2,6 @@
 import webob
 
 from objectstore.account import broker as broker_mod
-from objectstore.storage import db
 from objectstore.storage import dbserver
 from objectstore.storage import request as rq
 from objectstore.storage import timestamp
@@ -24,16 +23,7 @@ class AccountServer(dbserver.DBServer):
         rq.device_path(self.devices, device, req.method in ('PUT', 'POST') and
                        self.disk_full_check)
         broker = self.broker(device, part, account)
-        verbs = ({'PUT': self.put_container} if container else
-                 {'PUT': self.PUT, 'DELETE': self.DELETE, 'POST': self.POST,
-                  'GET': self.GET, 'HEAD': self.GET})
-        handler = verbs.get(req.method)
-        if handler is None:
-            raise rq.HTTPError(405, 'method %s not allowed here' % req.method)
-        try:
-            return handler(req, broker, container) if container else handler(req, broker)
-        except db.DatabaseNotFound:
-            return webob.Response(status=404)
+        return self.dispatch(req, broker, container, {'PUT': self.put_container})
 
     def PUT(self, req, broker):
         ts = rq.req_timestamp(req)

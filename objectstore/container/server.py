@@ -4,7 +4,6 @@ import logging
 import webob
 
 from objectstore.container import broker as broker_mod
-from objectstore.storage import db
 from objectstore.storage import dbserver
 from objectstore.storage import http
 from objectstore.storage import request as rq
@@ -58,16 +57,8 @@ class ContainerServer(dbserver.DBServer):
         rq.device_path(self.devices, device, req.method in ('PUT', 'POST') and
                        self.disk_full_check)
         broker = self.broker(device, part, account, container)
-        verbs = ({'PUT': self.put_object, 'DELETE': self.delete_object} if obj else
-                 {'PUT': self.PUT, 'DELETE': self.DELETE, 'POST': self.POST,
-                  'GET': self.GET, 'HEAD': self.GET})
-        handler = verbs.get(req.method)
-        if handler is None:
-            raise rq.HTTPError(405, 'method %s not allowed here' % req.method)
-        try:
-            return handler(req, broker, obj) if obj else handler(req, broker)
-        except db.DatabaseNotFound:
-            return webob.Response(status=404)
+        return self.dispatch(req, broker, obj, {'PUT': self.put_object,
+                                                'DELETE': self.delete_object})
 
     def _update_account(self, req, broker):
         try:

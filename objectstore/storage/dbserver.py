@@ -133,6 +133,21 @@ class DBServer:
                           ring_utils.hash_path(account, container))
         return self.BROKER(path, account, container)
 
+    def dispatch(self, req, broker, child, child_verbs):
+        """Run the handler for ``req.method``: ``child_verbs`` when the path names a child
+        row (an account's container, a container's object), the database's own verbs
+        otherwise; a database that does not exist answers 404."""
+        verbs = child_verbs if child else {'PUT': self.PUT, 'DELETE': self.DELETE,
+                                           'POST': self.POST, 'GET': self.GET,
+                                           'HEAD': self.GET}
+        handler = verbs.get(req.method)
+        if handler is None:
+            raise rq.HTTPError(405, 'method %s not allowed here' % req.method)
+        try:
+            return handler(req, broker, child) if child else handler(req, broker)
+        except db.DatabaseNotFound:
+            return webob.Response(status=404)
+
     def REPLICATE(self, req):
         """Body {op: sync, info} -> our info and how far we merged the sender's rows;
         {op: merge_items, items, source_id, sync_point} -> rows merged."""
