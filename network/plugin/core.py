@@ -51,6 +51,16 @@ def project_of(ctx):
     return ctx.project_id or ''
 
 
+def visible_row(sess, ctx, model, row_id, also_visible=None):
+    """The row of ``model`` with ``row_id`` if the caller may see it (admin, its project,
+    or ``also_visible(row)``), else None: others' resources do not exist for a caller."""
+    row = sess.get(model, row_id) if isinstance(row_id, str) else None
+    if row is None or ctx.is_admin or row.project_id == project_of(ctx) or \
+            (also_visible is not None and also_visible(row)):
+        return row
+    return None
+
+
 def require_project(ctx, data):
     """The project a new resource belongs to: the body's (admin only, by policy) or the caller's."""
     project = data.get('project_id') or data.get('tenant_id') or ctx.project_id

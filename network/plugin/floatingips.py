@@ -48,8 +48,8 @@ class FloatingIPManager:
         self.core = core_
 
     def get_row(self, sess, ctx, fip_id):
-        row = sess.get(F, fip_id) if isinstance(fip_id, str) else None
-        if row is None or not (ctx.is_admin or row.project_id == core.project_of(ctx)):
+        row = core.visible_row(sess, ctx, F, fip_id)
+        if row is None:
             raise nexc.FloatingIPNotFound('Floating IP %s could not be found.' % fip_id)
         return row
 

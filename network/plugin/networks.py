@@ -51,9 +51,9 @@ class NetworkManager:
 
     # reading ----------------------------------------------------------------
     def get_row(self, sess, ctx, network_id):
-        row = sess.get(models.Network, network_id) if isinstance(network_id, str) else None
-        if row is None or not (ctx.is_admin or row.project_id == core.project_of(ctx)
-                               or row.shared or row.external):
+        row = core.visible_row(sess, ctx, models.Network, network_id,
+                               lambda net: net.shared or net.external)
+        if row is None:
             raise nexc.NetworkNotFound('Network %s could not be found.' % network_id)
         return row
 

@@ -33,8 +33,8 @@ class RouterManager:
 
     # reading -------------------------------------------------------------------
     def get_row(self, sess, ctx, router_id):
-        row = sess.get(models.Router, router_id) if isinstance(router_id, str) else None
-        if row is None or not (ctx.is_admin or row.project_id == core.project_of(ctx)):
+        row = core.visible_row(sess, ctx, models.Router, router_id)
+        if row is None:
             raise nexc.RouterNotFound('Router %s could not be found.' % router_id)
         return row
 

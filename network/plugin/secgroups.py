@@ -153,8 +153,8 @@ class SecurityGroupManager:
 
     # groups --------------------------------------------------------------------
     def get_row(self, sess, ctx, sg_id):
-        row = sess.get(models.SecurityGroup, sg_id) if isinstance(sg_id, str) else None
-        if row is None or not (ctx.is_admin or row.project_id == core.project_of(ctx)):
+        row = core.visible_row(sess, ctx, models.SecurityGroup, sg_id)
+        if row is None:
             raise nexc.SecurityGroupNotFound('Security group %s does not exist.' % sg_id)
         return row
 
