@@ -2,6 +2,7 @@
 topology of bridges and namespaces (removed afterwards), a DHCP client, ping, listeners.
 (A module of its own: test files cannot import from conftest.py, whose module name is
 shared by every test folder.)"""
+import http.server
 import os
 import random
 import shutil
@@ -190,3 +191,21 @@ def connect(ns, addr, port, timeout=2.0):
     proc = sh(sys.executable, '-c', CONNECT, addr, port, timeout, ns=ns, check=False,
               timeout=timeout + 10)
     return proc.returncode == 0 and 'hello' in proc.stdout
+
+
+class MetadataStandIn(http.server.BaseHTTPRequestHandler):
+    """Stands in for compute's metadata service: records each request's headers (with
+    ``path``) and answers the instance id it was sent."""
+
+    seen = []
+
+    def do_GET(self):
+        self.seen.append(dict(self.headers.items(), path=self.path))
+        body = self.headers.get('X-Instance-ID', '').encode()
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass

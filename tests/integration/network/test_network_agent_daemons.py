@@ -17,7 +17,8 @@ import threading
 import time
 
 import pytest
-from network_netns_helpers import SKIP, connect, dhcp_client, listen, ping, sh
+from network_netns_helpers import (MetadataStandIn, SKIP, connect, dhcp_client, listen,
+                                   ping, sh)
 
 import network_agent_cloud as cloudlib
 from common import rpc
@@ -73,19 +74,8 @@ class PluginEndpoint:
         return self.cloud.ports_by_ip(network_id, ip_address) if self.known_ips else []
 
 
-class MetadataRecorder(http.server.BaseHTTPRequestHandler):
+class MetadataRecorder(MetadataStandIn):
     seen = []
-
-    def do_GET(self):
-        self.seen.append(dict(self.headers.items(), path=self.path))
-        body = self.headers.get('X-Instance-ID', '').encode()
-        self.send_response(200)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 class Deployment:

@@ -35,17 +35,9 @@ def _load(name, path):
     return module
 
 
-def _helpers():
-    """The namespace/veth/DHCP-client helpers of the agents' integration tests."""
-    base = os.path.join(ROOT, 'tests', 'integration', 'network')
-    for name in ('network_netns_helpers.py', 'conftest.py'):
-        module = _load('network_e2e_helpers', os.path.join(base, name))
-        if hasattr(module, 'Topology') and hasattr(module, 'dhcp_client'):
-            return module
-    raise ImportError('no namespace helpers in %s' % base)
-
-
-net_helpers = _helpers()
+# The namespace/veth/DHCP-client helpers of the agents' integration tests.
+net_helpers = _load('network_e2e_helpers', os.path.join(
+    ROOT, 'tests', 'integration', 'network', 'network_netns_helpers.py'))
 sh, ping, listen, connect = (net_helpers.sh, net_helpers.ping, net_helpers.listen,
                              net_helpers.connect)
 
@@ -59,20 +51,6 @@ def wait_for(predicate, timeout, what, step=0.3, log=None):
             return value
         time.sleep(step)
     pytest.fail('%s: not within %ss%s' % (what, timeout, '\n' + log() if log else ''))
-
-
-class MetadataServer(http.server.BaseHTTPRequestHandler):
-    """Stands in for compute's metadata service: answers the instance id it was sent."""
-
-    def do_GET(self):
-        body = self.headers.get('X-Instance-ID', '').encode()
-        self.send_response(200)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 class Cloud:
@@ -180,7 +158,8 @@ class Cloud:
         return proc.wait(timeout=30)
 
     def start_metadata_server(self):
-        self.nova = http.server.ThreadingHTTPServer(('127.0.0.1', 0), MetadataServer)
+        self.nova = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                 net_helpers.MetadataStandIn)
         self.nova_port = self.nova.server_address[1]
         threading.Thread(target=self.nova.serve_forever, daemon=True).start()
 
