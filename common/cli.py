@@ -65,11 +65,24 @@ class CLI:
         return decorator
 
     def client(self, args):
+        if (args.os_auth_type or os.environ.get('OS_AUTH_TYPE')) == 'admin_token':
+            return self._token_client(args)
         overrides = {opt: getattr(args, 'os_' + opt) for opt in client_mod.AUTH_OPTIONS}
         overrides['auth_type'] = args.os_auth_type
         session = client_mod.session_from_env(overrides=overrides)
         return client_mod.ServiceClient(session, self.service_type, args.os_interface,
                                         args.os_region_name, args.os_endpoint_override)
+
+    def _token_client(self, args):
+        """Token + endpoint auth (OS_AUTH_TYPE=admin_token, OS_TOKEN and
+        --os-endpoint-override or OS_ENDPOINT): no identity round trip."""
+        endpoint = args.os_endpoint_override or os.environ.get('OS_ENDPOINT')
+        token = args.os_token or os.environ.get('OS_TOKEN')
+        if not endpoint or not token:
+            raise client_mod.ClientError(400, 'admin_token auth needs OS_TOKEN and '
+                                              '--os-endpoint-override (or OS_ENDPOINT)')
+        return client_mod.ServiceClient(client_mod.token_session(endpoint, token),
+                                        self.service_type, endpoint_override=endpoint)
 
     def run(self, argv=None):
         args = self.parser.parse_args(argv)

@@ -137,3 +137,110 @@ class ServiceClient:
 
     def head(self, path, **kw):
         return self.request('HEAD', path, **kw)
+
+
+# Service-to-service clients ----------------------------------------------------------
+
+SERVICE_USER_OPTS = [
+    ('auth_url', None, 'Identity URL the service user authenticates at.'),
+    ('username', None, 'Service user name.'),
+    ('password', None, 'Password of the service user.'),
+    ('project_name', 'service', 'Project of the service user.'),
+    ('user_domain_name', 'Default', 'Domain of the service user.'),
+    ('project_domain_name', 'Default', 'Domain of the service user\'s project.'),
+    ('region_name', None, 'Catalog region of the service called.'),
+    ('interface', 'public', 'Catalog interface of the service called.'),
+    ('endpoint_override', None, 'URL of the service called, instead of the catalog\'s.'),
+]
+
+
+def register_service_user_opts(conf, group):
+    """Declare the service-user options of ``[group]`` (those it does not have yet)."""
+    from common import config
+    have = conf.registered().get(group, {})
+    opts = [config.StrOpt(name, default=default, help=help_text,
+                          **({'secret': True} if name == 'password' else {}))
+            for name, default, help_text in SERVICE_USER_OPTS if name not in have]
+    conf.register_opts(opts, group=group)
+
+
+def _opt(group, name):
+    try:
+        return getattr(group, name)
+    except AttributeError:
+        return None
+
+
+def v3_url(url):
+    """An identity URL ending in ``/v3`` (configs give it with or without)."""
+    url = url.rstrip('/')
+    return url if url.endswith('/v3') else url + '/v3'
+
+
+def service_session(conf, group, timeout=None, **overrides):
+    """A keystoneauth1 session of the service user configured in ``[group]``.
+
+    ``overrides`` replace option values (a store's own user, say); ``auth_url`` falls
+    back to ``www_authenticate_uri`` where the group has it ([keystone_authtoken]).
+    """
+    from keystoneauth1.identity import v3
+    section = getattr(conf, group)
+    values = {name: _opt(section, name) for name, _, _ in SERVICE_USER_OPTS}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    auth_url = values['auth_url'] or _opt(section, 'www_authenticate_uri')
+    if not auth_url or not values['username'] or not values['password']:
+        raise ClientError(400, '[%s] needs auth_url, username and password for the service '
+                               'user' % group)
+    auth = v3.Password(auth_url=v3_url(auth_url), username=values['username'],
+                       password=values['password'], project_name=values['project_name'],
+                       user_domain_name=values['user_domain_name'],
+                       project_domain_name=values['project_domain_name'])
+    return ks_session.Session(auth=auth, timeout=timeout)
+
+
+def token_session(endpoint, token):
+    """A session that sends ``token`` to a fixed ``endpoint`` (no identity round trip)."""
+    from keystoneauth1 import token_endpoint
+    return ks_session.Session(auth=token_endpoint.Token(endpoint, token))
+
+
+class _TypedClient(ServiceClient):
+    SERVICE_TYPE = None
+
+    def __init__(self, session, interface='public', region_name=None, endpoint_override=None,
+                 connect_retries=3):
+        super().__init__(session, self.SERVICE_TYPE, interface, region_name,
+                         endpoint_override, connect_retries)
+
+    @classmethod
+    def from_conf(cls, conf, group, session=None):
+        """A client of this service as the service user of ``[group]``."""
+        section = getattr(conf, group)
+        return cls(session or service_session(conf, group),
+                   interface=_opt(section, 'interface') or 'public',
+                   region_name=_opt(section, 'region_name'),
+                   endpoint_override=_opt(section, 'endpoint_override'))
+
+
+class IdentityClient(_TypedClient):
+    SERVICE_TYPE = 'identity'
+
+
+class ImageClient(_TypedClient):
+    SERVICE_TYPE = 'image'
+
+
+class NetworkClient(_TypedClient):
+    SERVICE_TYPE = 'network'
+
+
+class ObjectStoreClient(_TypedClient):
+    SERVICE_TYPE = 'object-store'
+
+
+class ComputeClient(_TypedClient):
+    SERVICE_TYPE = 'compute'
+
+
+class VolumeClient(_TypedClient):
+    SERVICE_TYPE = 'block-storage'

@@ -226,6 +226,11 @@ class ConfigOpts:
     def add_reload_hook(self, hook):
         self._reload_hooks.append(hook)
 
+    def remove_reload_hook(self, hook):
+        """Forget ``hook`` (state objects that are dropped must not be called again)."""
+        if hook in self._reload_hooks:
+            self._reload_hooks.remove(hook)
+
     @property
     def config_files(self):
         return list(self._files)

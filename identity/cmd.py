@@ -10,8 +10,10 @@ DEFAULT_PORT = 5000
 
 
 def api_main(argv=None):
-    """identity-api: the Identity API v3 on port 5000."""
-    daemon.run_api(CONF, 'identity', DEFAULT_PORT, argv)
+    """identity-api: the Identity API v3 on port 5000 (refuses an old schema: run
+    ``identity-manage db-sync`` or ``bootstrap`` first)."""
+    from identity.state import IdentityState
+    daemon.run_api(CONF, 'identity', DEFAULT_PORT, argv, state=IdentityState)
 
 
 if __name__ == '__main__':

@@ -28,11 +28,18 @@ IDENTITY_OPTS = [
                   help='Domain of the cloud admin project.'),
 ]
 
+CREDENTIAL_OPTS = [
+    config.IntOpt('auth_ttl', default=15, min=1,
+                  help='Minutes an EC2/S3 signature stays usable for /v3/s3tokens and '
+                       '/v3/ec2tokens, before and after the request time it signs (a '
+                       'presigned request is usable until its own expiry).'),
+]
 
 
 def register(conf):
     daemon.register_api_opts(conf)
     conf.register_opts(IDENTITY_OPTS, group='identity')
+    conf.register_opts(CREDENTIAL_OPTS, group='credential')
 
 
 register(CONF)

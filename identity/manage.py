@@ -1,50 +1,30 @@
 """identity-manage: database sync, bootstrap of the first admin, signing key rotation."""
-import argparse
 import os
 import sys
 
-from common import config
-from common import log as log_mod
-from common.db import migration
+from common import manage
 from identity.conf import CONF
+from identity.state import IdentityState
 
 
-def _setup(args):
-    files = args.config_file or [f for f in [config.find_config_file('identity',
-                                                                     'identity.conf')] if f]
-    try:
-        CONF.load(files)
-    except config.ConfigError as exc:
-        sys.exit('configuration error: %s' % exc)
-    log_mod.setup(CONF)
-    from identity.api import state
-    return state.get(CONF)
-
-
-def db_sync(args):
-    st = _setup(args)
-    version = migration.upgrade(st.db, 'identity.db.migrations')
-    print('identity database at version %d' % version)
-
-
-def key_setup(args):
-    st = _setup(args)
+def key_setup(st, args):
     kid = st.keys.setup()
-    print('signing keys in %s; primary key %s' % (st.keys.path, kid))
+    st.credential_keys.setup()
+    print('signing keys in %s; primary key %s; credential key %s'
+          % (st.keys.path, kid, st.credential_keys.path))
 
 
-def key_rotate(args):
-    st = _setup(args)
+def key_rotate(st, args):
     kid = st.keys.rotate()
     print('new primary signing key %s; %d key(s) kept in %s'
           % (kid, len(st.keys.public_keys()), st.keys.path))
 
 
-def bootstrap(args):
+def bootstrap(st, args):
     from identity import bootstrap as boot
-    st = _setup(args)
-    migration.upgrade(st.db, 'identity.db.migrations')
     st.keys.setup()
+    st.credential_keys.setup()
+    st.sync_schema()
     password = args.bootstrap_password or os.environ.get('OS_BOOTSTRAP_PASSWORD')
     if not password:
         sys.exit('bootstrap needs --bootstrap-password or OS_BOOTSTRAP_PASSWORD')
@@ -60,20 +40,7 @@ def bootstrap(args):
         print(line)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog='identity-manage',
-                                     description='Administer the identity service.')
-    parser.add_argument('--config-file', action='append', default=[],
-                        help='identity.conf to use (repeatable)')
-    sub = parser.add_subparsers(dest='command', required=True)
-    sub.add_parser('db-sync', help='create or upgrade the database schema').set_defaults(
-        func=db_sync)
-    sub.add_parser('key-setup', help='create the signing key repository if empty').set_defaults(
-        func=key_setup)
-    sub.add_parser('key-rotate', help='add a new primary signing key, prune the oldest'
-                   ).set_defaults(func=key_rotate)
-    boot = sub.add_parser('bootstrap', help='create the admin user, project, roles, region '
-                          'and identity endpoints (idempotent)')
+def _bootstrap_args(boot):
     boot.add_argument('--bootstrap-username', default='admin')
     boot.add_argument('--bootstrap-password')
     boot.add_argument('--bootstrap-project-name', default='admin')
@@ -82,10 +49,18 @@ def main(argv=None):
     boot.add_argument('--bootstrap-public-url')
     boot.add_argument('--bootstrap-internal-url')
     boot.add_argument('--bootstrap-admin-url')
-    boot.set_defaults(func=bootstrap)
-    args = parser.parse_args(argv)
-    args.func(args)
+
+
+main = manage.build(IdentityState, CONF, description='Administer the identity service.',
+                    commands=[
+                        manage.Command('key-setup', 'create the signing keys and the '
+                                       'credential key if missing', key_setup),
+                        manage.Command('key-rotate', 'add a new primary signing key, prune '
+                                       'the oldest', key_rotate),
+                        manage.Command('bootstrap', 'create the admin user, project, roles, '
+                                       'region and identity endpoints (idempotent)',
+                                       bootstrap, configure=_bootstrap_args)])
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -4,28 +4,8 @@ import sys
 
 from common import cli as cli_mod
 
-
-
-class ImageCLI(cli_mod.CLI):
-    """common.cli's CLI plus token + endpoint auth (OS_AUTH_TYPE=admin_token, OS_TOKEN and
-    --os-endpoint-override), which common.client cannot load yet: it has no 'endpoint'."""
-
-    def client(self, args):
-        if (args.os_auth_type or os.environ.get('OS_AUTH_TYPE')) != 'admin_token':
-            return super().client(args)
-        from keystoneauth1 import session as ks_session
-        from keystoneauth1 import token_endpoint
-        endpoint = args.os_endpoint_override or os.environ.get('OS_ENDPOINT')
-        token = args.os_token or os.environ.get('OS_TOKEN')
-        if not endpoint or not token:
-            raise cli_mod.client_mod.ClientError(400, 'admin_token auth needs OS_TOKEN and '
-                                                 '--os-endpoint-override (or OS_ENDPOINT)')
-        session = ks_session.Session(auth=token_endpoint.Token(endpoint, token))
-        return cli_mod.client_mod.ServiceClient(session, self.service_type,
-                                                endpoint_override=endpoint)
-
-
-CLI = ImageCLI('image', 'Manage images of the image service.', 'image')
+# Token + endpoint auth (OS_AUTH_TYPE=admin_token) comes with common.cli.
+CLI = cli_mod.CLI('image', 'Manage images of the image service.', 'image')
 PATCH = {'Content-Type': 'application/openstack-images-v2.1-json-patch'}
 OCTET = {'Content-Type': 'application/octet-stream'}
 CHUNK = 1024 * 1024

@@ -19,7 +19,8 @@ def register_backends_for(argv):
 def api_main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     register_backends_for(argv)
-    daemon.run_api(image_conf.CONF, 'image', image_conf.DEFAULT_PORT, argv)
+    from image.state import ImageState
+    daemon.run_api(image_conf.CONF, 'image', image_conf.DEFAULT_PORT, argv, state=ImageState)
 
 
 if __name__ == '__main__':

@@ -62,8 +62,6 @@ IMAGE_OPTS = [
                    help='Interoperable import methods offered (glance-direct, copy-image).'),
     config.IntOpt('image_chunk_size', default=65536, min=4096, max=16 * 1024 * 1024,
                   help='Bytes read or written at a time when streaming image data.'),
-    config.BoolOpt('db_auto_sync', default=True,
-                   help='Apply pending database migrations when the API starts.'),
 ]
 
 GLANCE_STORE_OPTS = [

@@ -5,8 +5,6 @@ import os
 from common import exceptions
 from common import policy
 from common.policy import opts as policy_opts
-from common.db import api as db_api
-from common.db import migration
 from image import policies
 from image.db import api as image_db
 from image.stores import base as store_base
@@ -19,15 +17,14 @@ LOG = logging.getLogger(__name__)
 class Engine:
     """Everything a request handler needs; one per API process."""
 
-    def __init__(self, conf, db=None, stores=None):
+    def __init__(self, conf, db, stores=None, enforcer=None):
         self.conf = conf
-        self.db = db or db_api.from_conf(conf, 'image')
-        if conf.db_auto_sync:
-            migration.upgrade(self.db, 'image.db.migrations')
+        self.db = db
         self.stores = stores or registry.Stores(conf)
         self.stores.configure()
-        self.enforcer = policy.Enforcer(policy_opts.policy_path(conf, 'image'),
-                                        defaults=policies.RULES, default_rule='default')
+        self.enforcer = enforcer or policy.Enforcer(policy_opts.policy_path(conf, 'image'),
+                                                    defaults=policies.RULES,
+                                                    default_rule='default')
         self.staging_dir = conf.os_glance_staging_store.filesystem_store_datadir or \
             os.path.join(conf.state_path, 'image-staging')
         os.makedirs(self.staging_dir, mode=0o750, exist_ok=True)
@@ -36,8 +33,8 @@ class Engine:
     # policy ------------------------------------------------------------------
     def authorize(self, ctx, rule, image=None, **target):
         if image is not None:
-            target.setdefault('owner', image.owner)
-            target.setdefault('visibility', image.visibility)
+            target.setdefault('owner', image['owner'])
+            target.setdefault('visibility', image['visibility'])
         target.setdefault('project_id', target.get('owner'))
         self.enforcer.authorize(rule, target, ctx)
 
@@ -64,21 +61,22 @@ class Engine:
         image row is gone by then, and the store's own cleanup can finish the job)."""
         for loc in locations:
             try:
-                self.stores.get(loc.store).delete(loc.url, loc.meta)
+                self.stores.get(loc['store']).delete(loc['url'], loc['meta'])
             except KeyError:
                 LOG.warning('image %s: store %s is no longer enabled; data at %s kept',
-                            image_id, loc.store, loc.url)
+                            image_id, loc['store'], loc['url'])
             except store_base.StoreError as exc:
-                LOG.warning('image %s: cannot delete data at %s: %s', image_id, loc.url, exc)
+                LOG.warning('image %s: cannot delete data at %s: %s', image_id, loc['url'],
+                            exc)
 
     def read_stream(self, image_id, locations, offset=0, length=None):
         """An iterator over the data of the first readable location (preferred stores first)."""
-        by_store = {loc.store: loc for loc in locations}
+        by_store = {loc['store']: loc for loc in locations}
         last_error = None
         for name in self.stores.by_preference([n for n in by_store if n in self.stores.by_name]):
             loc = by_store[name]
             try:
-                return self.stores.get(name).get(loc.url, loc.meta, offset, length,
+                return self.stores.get(name).get(loc['url'], loc['meta'], offset, length,
                                                  self.conf.image_chunk_size)
             except store_base.StoreError as exc:
                 LOG.warning('image %s: cannot read from store %s: %s', image_id, name, exc)

@@ -5,23 +5,29 @@ restart finds unfinished jobs: partial data in their target stores is removed an
 runs again from its source (the staged file, or an existing copy for copy-image); if the
 source is gone the job fails cleanly and the image returns to a consistent status.
 """
+import datetime
 import logging
 import os
+import urllib.request
 import uuid
 
 import eventlet
 
+from common import exceptions
 from common.db import types
 from image import formats
 from image import streams
+from image import upload as upload_mod
 from image.db import api as image_db
-from image.db import models
 from image.stores import base as store_base
 
 LOG = logging.getLogger(__name__)
 
 IMPORTING = 'os_glance_importing_to_stores'
 FAILED = 'os_glance_failed_import'
+WEB_DOWNLOAD = 'web-download'
+# How long a finished task stays listed (Glance keeps them 48 hours).
+TASK_TIME_TO_LIVE = datetime.timedelta(hours=48)
 
 
 class ImportRunner:
@@ -32,15 +38,45 @@ class ImportRunner:
         self.pool = eventlet.GreenPool(pool_size)
         engine.imports = self
 
-    def submit(self, session, image_id, method, stores, all_must_succeed):
+    def submit(self, session, image_id, method, stores, all_must_succeed, task=None):
         """Record a job in ``session`` (the caller commits) and return its id; call
-        ``start(job_id)`` after the commit."""
-        job = models.ImportJob(id=str(uuid.uuid4()), image_id=image_id, method=method,
-                               stores=list(stores), all_stores_must_succeed=all_must_succeed,
-                               state='pending')
-        session.add(job)
+        ``start(job_id)`` after the commit.  ``task``: who asked and what, as the task
+        view of the job shows it (owner, user_id, request_id, task_input)."""
+        job_id = str(uuid.uuid4())
+        image_db.add_import_job(session, job_id, image_id, method, stores, all_must_succeed,
+                                dict(task or {}, task_type='api_image_import'))
         image_db.set_property(session, image_id, IMPORTING, ','.join(stores))
-        return job.id
+        # Glance shows both from the start of an import: clients wait on them
+        if FAILED not in image_db.properties(session, image_id):
+            image_db.set_property(session, image_id, FAILED, '')
+        return job_id
+
+    def begin(self, ctx, image_id, method, plan, all_must_succeed, import_req=None):
+        """POST /v2/images/{id}/import: under the image's row lock, ``plan(image)`` (an
+        image dict with details) checks the request and returns ``(target stores, new
+        status or None)``; the job is recorded with it and started."""
+        with self.engine.db.session() as session:
+            row = image_db.find_visible(session, ctx, image_id, for_update=True)
+            targets, status = plan(image_db.image_dict(session, row))
+            if status is not None:
+                row.status = status
+                image_db.touch(session, row)
+            task = _asker(ctx, {'image_id': image_id, 'import_req': import_req or {},
+                                'backend': list(targets)})
+            job_id = self.submit(session, image_id, method, targets, all_must_succeed, task)
+        self.start(job_id)
+        return job_id
+
+    def submit_download(self, ctx, image_id, task_input):
+        """POST /v2/tasks (type import): fill the queued image ``image_id`` from the URL
+        ``task_input['import_from']`` in the background; returns the task (a dict)."""
+        job_id = str(uuid.uuid4())
+        with self.engine.db.session() as session:
+            image_db.add_import_job(session, job_id, image_id, WEB_DOWNLOAD,
+                                    [self.engine.stores.default], True,
+                                    dict(_asker(ctx, task_input), task_type='import'))
+        self.start(job_id)
+        return image_db.get_task(self.engine.db, ctx, job_id)
 
     def start(self, job_id):
         self.pool.spawn_n(self._run_safely, job_id)
@@ -88,7 +124,7 @@ class ImportRunner:
     def _run(self, job_id):
         engine = self.engine
         with engine.db.session() as session:
-            job = session.get(models.ImportJob, job_id)
+            job = image_db.import_job(session, job_id)
             image = image_db.get_image(session, job.image_id)
             if image is None:
                 job.state, job.message = 'failure', 'image deleted'
@@ -98,7 +134,9 @@ class ImportRunner:
             method, targets = job.method, list(job.stores)
             all_must = job.all_stores_must_succeed
             image_id, disk_format, owner = image.id, image.disk_format, image.owner
-        if method == 'glance-direct':
+        if method == WEB_DOWNLOAD:
+            self._download(job_id, image_id)
+        elif method == 'glance-direct':
             self._glance_direct(job_id, image_id, disk_format, owner, targets, done, all_must)
         else:
             self._copy(job_id, image_id, targets, done, all_must)
@@ -151,7 +189,7 @@ class ImportRunner:
             has_data = bool(image_db.locations(session, image_id))
             image_db.transition(session, image_id, ['importing'],
                                 'active' if has_data else 'queued')
-            image_db.set_property(session, image_id, IMPORTING, None)
+            image_db.set_property(session, image_id, IMPORTING, '')
             if failed:
                 image_db.set_property(session, image_id, FAILED, ','.join(failed))
         engine.remove_staging(image_id)
@@ -172,7 +210,7 @@ class ImportRunner:
         if finished and not all_must:
             with self.engine.db.session() as session:
                 image_db.transition(session, image_id, ['importing'], 'active')
-                image_db.set_property(session, image_id, IMPORTING, None)
+                image_db.set_property(session, image_id, IMPORTING, '')
                 image_db.set_property(session, image_id, FAILED, ','.join(pending))
             self._finish_job(job_id, 'failure', 'staged data is missing; failed stores: %s'
                              % ', '.join(pending))
@@ -190,7 +228,7 @@ class ImportRunner:
             store = engine.stores.by_name.get(name)
             with engine.db.session() as session:
                 image = image_db.get_image(session, image_id)
-                locations = image_db.locations(session, image_id) if image else []
+                locations = image_db.location_dicts(session, image_id) if image else []
             if image is None:
                 self._finish_job(job_id, 'failure', 'image deleted during import')
                 return
@@ -216,7 +254,7 @@ class ImportRunner:
                 self._finish_job(job_id, 'failure', 'image deleted during import')
                 return
         with engine.db.session() as session:
-            image_db.set_property(session, image_id, IMPORTING, None)
+            image_db.set_property(session, image_id, IMPORTING, '')
             if failed:
                 image_db.set_property(session, image_id, FAILED, ','.join(failed))
         self._finish_job(job_id, 'failure' if failed else 'success',
@@ -231,20 +269,16 @@ class ImportRunner:
             if fields:
                 for key, value in fields.items():
                     setattr(image, key, value)
-            session.add(models.ImageLocation(image_id=image_id, store=store, url=url,
-                                             meta=meta))
-            session.flush()
+            image_db.add_location(session, image_id, store, url, meta)
             have = {loc.store for loc in image_db.locations(session, image_id)}
             remaining = [t for t in targets if t not in have]
-            image_db.set_property(session, image_id, IMPORTING, ','.join(remaining) or None)
+            image_db.set_property(session, image_id, IMPORTING, ','.join(remaining))
             image_db.touch(session, image)
         return True
 
     def _revert_locations(self, image_id, stores):
         with self.engine.db.session() as session:
-            locs = [loc for loc in image_db.locations(session, image_id) if loc.store in stores]
-            for loc in locs:
-                session.delete(loc)
+            locs = image_db.remove_locations(session, image_id, stores)
         self.engine.remove_data(image_id, locs)
 
     def _fail_import(self, job_id, image_id, message, revert, failed=()):
@@ -255,7 +289,7 @@ class ImportRunner:
                                     checksum=None, os_hash_algo=None, os_hash_value=None,
                                     virtual_size=None)
             if image_db.get_image(session, image_id) is not None:
-                image_db.set_property(session, image_id, IMPORTING, None)
+                image_db.set_property(session, image_id, IMPORTING, '')
                 if failed:
                     image_db.set_property(session, image_id, FAILED, ','.join(failed))
         self.engine.remove_staging(image_id)
@@ -263,9 +297,67 @@ class ImportRunner:
 
     def _finish_job(self, job_id, state, message=None):
         with self.engine.db.session() as session:
-            job = session.get(models.ImportJob, job_id)
+            job = image_db.import_job(session, job_id)
             if job is not None:
-                job.state, job.message, job.updated_at = state, message, types.utcnow()
+                now = types.utcnow()
+                job.state, job.message, job.updated_at = state, message, now
+                job.expires_at = now + TASK_TIME_TO_LIVE
+                if state == 'success' and job.task_type == 'import':
+                    job.result = {'image_id': job.image_id}
+
+    # POST /v2/tasks: an image from a URL ---------------------------------------------
+    def _download(self, job_id, image_id):
+        engine = self.engine
+        with engine.db.session() as session:
+            url = image_db.import_job(session, job_id).task_input['import_from']
+        try:
+            store, disk_format, limit, message = upload_mod.start_saving(engine, image_id)
+        except exceptions.APIError as exc:
+            self._finish_job(job_id, 'failure', str(exc))
+            return
+        try:
+            response = _open_url(url, engine.conf.image_chunk_size)
+        except (OSError, ValueError) as exc:
+            with engine.db.session() as session:
+                image_db.transition(session, image_id, ['saving'], 'queued')
+            self._finish_job(job_id, 'failure', 'Cannot download %s: %s' % (url, exc))
+            return
+        chunks, size_hint = response
+        try:
+            upload_mod.store_data(engine, image_id, store, chunks, size_hint, disk_format,
+                                  limit, message)
+        except exceptions.APIError as exc:
+            self._finish_job(job_id, 'failure', str(exc))
+            return
+        self._finish_job(job_id, 'success')
+
+
+def _asker(ctx, task_input):
+    """The task fields naming who asked for a job, and what they asked."""
+    return {'owner': ctx.project_id, 'user_id': ctx.user_id, 'request_id': ctx.request_id,
+            'task_input': task_input}
+
+
+def _open_url(url, chunk_size, timeout=30):
+    """``(chunks, size or None)`` of an http(s) URL; redirects stay on http(s) (no file:,
+    ftp: or data: handler exists to follow them to) and no proxy is used."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    urllib.request.HTTPRedirectHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    response = opener.open(url, timeout=timeout)
+    length = response.headers.get('Content-Length')
+
+    def chunks():
+        with response:
+            while True:
+                data = response.read(chunk_size)
+                if not data:
+                    return
+                yield data
+    return chunks(), int(length) if length and length.isdigit() else None
 
 
 def _staged(engine, image_id):

@@ -1,29 +1,35 @@
-"""``image-manage``: database schema upgrades of the image service."""
-import argparse
+"""``image-manage``: db-sync (the only place image migrations run), db-version, and
+db-load-metadefs (the metadata definitions catalog a cloud starts with)."""
 import sys
 
-from common import daemon
-from common.db import api as db_api
-from common.db import migration
+from common import manage
 from image import conf as image_conf
+from image import metadef_catalog
+from image.state import ImageState
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog='image-manage', description='Image service admin.')
-    parser.add_argument('--config-file', action='append', default=[])
-    sub = parser.add_subparsers(dest='command', required=True)
-    sub.add_parser('db_sync', help='Upgrade the database to the newest schema.')
-    sub.add_parser('db_version', help='Print the schema version of the database.')
-    args = parser.parse_args(argv)
-    files = image_conf.declare_backends_for(args.config_file)
-    daemon.load_config(image_conf.CONF, 'image', files)
-    db = db_api.from_conf(image_conf.CONF, 'image')
-    if args.command == 'db_sync':
-        print(migration.upgrade(db, 'image.db.migrations'))
-    else:
-        print(migration.current_version(db.engine))
-    return 0
+def load_metadefs(state, args):
+    try:
+        created, kept = metadef_catalog.load(state.db, args.path)
+    except (metadef_catalog.CatalogError, OSError) as exc:
+        sys.stderr.write('image-manage: %s\n' % exc)
+        return 1
+    print('metadefs: %d namespace(s) created%s, %d already there'
+          % (len(created), ' (%s)' % ', '.join(created) if created else '', len(kept)))
+    return None
 
+
+def _load_metadefs_args(parser):
+    parser.add_argument('--path', default=metadef_catalog.DEFAULT_DIR,
+                        help='directory of namespace JSON files (default: %(default)s)')
+
+
+main = manage.build(ImageState, image_conf.CONF, prepare_files=image_conf.declare_backends_for,
+                    commands=[manage.Command('db-load-metadefs',
+                                             'create the catalog namespaces not yet there',
+                                             load_metadefs, configure=_load_metadefs_args,
+                                             aliases=('db_load_metadefs',))],
+                    description='Image service admin.')
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -13,7 +13,6 @@ from image import access
 from image import formats
 from image import streams
 from image.db import api as image_db
-from image.db import models
 from image.stores import base as store_base
 from image.stores import file as file_store
 
@@ -42,22 +41,23 @@ def _pick_store(engine, name):
 
 def _start(engine, ctx, image_id, rule, from_status, to_status, size_hint, need_formats):
     with engine.db.session() as session:
-        image = access.find_image(session, ctx, image_id)
+        image = image_db.image_dict(session, image_db.find_visible(session, ctx, image_id),
+                                    details=False)
         access.require_owner(ctx, image, 'upload data to')
         engine.authorize(ctx, rule, image)
-        if need_formats and (not image.disk_format or not image.container_format):
+        if need_formats and (not image['disk_format'] or not image['container_format']):
             raise exceptions.BadRequest('Properties disk_format and container_format must be '
                                         'set prior to uploading data.')
-        if image.status != from_status:
+        if image['status'] != from_status:
             raise exceptions.Conflict('Image status transition from %s to %s is not allowed.'
-                                      % (image.status, to_status))
-        limit, message = engine.quota_limit(session, image.owner, image.id)
+                                      % (image['status'], to_status))
+        limit, message = engine.quota_limit(session, image['owner'], image_id)
         if size_hint is not None and size_hint > limit:
             raise exceptions.RequestEntityTooLarge(message)
         if not image_db.transition(session, image_id, [from_status], to_status):
             raise exceptions.Conflict('Image %s is being changed by another request; '
                                       'status transition to %s refused.' % (image_id, to_status))
-        return image.disk_format, limit, message
+        return image['disk_format'], limit, message
 
 
 def upload(engine, ctx, image_id, chunks, size_hint=None, store_name=None):
@@ -65,6 +65,28 @@ def upload(engine, ctx, image_id, chunks, size_hint=None, store_name=None):
     store = _pick_store(engine, store_name)
     disk_format, limit, message = _start(engine, ctx, image_id, 'upload_image', 'queued',
                                          'saving', size_hint, need_formats=True)
+    store_data(engine, image_id, store, chunks, size_hint, disk_format, limit, message)
+
+
+def start_saving(engine, image_id):
+    """Move a queued image to saving for a worker (no caller to check): ``(store, disk
+    format, byte limit, limit message)``; Conflict unless it was queued with formats."""
+    store = engine.stores.get(engine.stores.default)
+    with engine.db.session() as session:
+        image = image_db.get_image(session, image_id, for_update=True)
+        if image is None or not image.disk_format or not image.container_format:
+            raise exceptions.Conflict('Image %s is gone or has no disk and container format.'
+                                      % image_id)
+        limit, message = engine.quota_limit(session, image.owner, image_id)
+        if not image_db.transition(session, image_id, ['queued'], 'saving'):
+            raise exceptions.Conflict('Image %s is not queued (status %s).'
+                                      % (image_id, image.status))
+        return store, image.disk_format, limit, message
+
+
+def store_data(engine, image_id, store, chunks, size_hint, disk_format, limit, message):
+    """Stream ``chunks`` of a saving image into ``store``; the image becomes active (or
+    back to queued for the client's errors, killed for the store's)."""
     meter = streams.Meter(chunks, limit, message, disk_format)
     try:
         url, meta = store.add(image_id, meter, size_hint=size_hint)
@@ -89,8 +111,7 @@ def upload(engine, ctx, image_id, chunks, size_hint=None, store_name=None):
     with engine.db.session() as session:
         done = image_db.transition(session, image_id, ['saving'], 'active', **fields)
         if done:
-            session.add(models.ImageLocation(image_id=image_id, store=store.name, url=url,
-                                             meta=meta))
+            image_db.add_location(session, image_id, store.name, url, meta)
     if not done:
         # Deleted (or killed by an admin) while the data was streaming in.
         store.delete(url, meta)
@@ -119,9 +140,7 @@ def stage(engine, ctx, image_id, chunks, size_hint=None):
     except BaseException:
         _revert(engine, image_id, 'queued')
         raise
-    with engine.db.session() as session:
-        still_there = image_db.get_image(session, image_id) is not None
-    if not still_there:
+    if image_db.image_gone(engine.db, image_id):
         engine.remove_staging(image_id)
         raise exceptions.Gone('Image %s was deleted while its data was staging.' % image_id)
 

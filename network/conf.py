@@ -50,6 +50,10 @@ QUOTA_OPTS = [
                   help='Security groups per project (-1: no limit).'),
     config.IntOpt('quota_security_group_rule', default=100, min=-1,
                   help='Security group rules per project (-1: no limit).'),
+    config.IntOpt('quota_subnetpool', default=-1, min=-1,
+                  help='Subnet pools per project (-1: no limit).'),
+    config.IntOpt('quota_rbac_policy', default=10, min=-1,
+                  help='RBAC policies per project (-1: no limit).'),
 ]
 
 
@@ -60,6 +64,8 @@ def register(conf):
     conf.register_opts(ML2_OPTS, group='ml2')
     conf.register_opts(VLAN_OPTS, group='ml2_type_vlan')
     conf.register_opts(QUOTA_OPTS, group='quotas')
+    from network import compute_notifier
+    compute_notifier.register_opts(conf)
 
 
 register(CONF)

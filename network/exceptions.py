@@ -1,5 +1,6 @@
 """Errors of the network API, rendered as Neutron faults (``type`` names clients parse)."""
 from common import exceptions as exc
+from common.db import query
 
 
 def _make(base, type_name):
@@ -29,6 +30,12 @@ FloatingIPNotFound = _make(exc.NotFound, 'FloatingIPNotFound')
 SecurityGroupNotFound = _make(exc.NotFound, 'SecurityGroupNotFound')
 SecurityGroupRuleNotFound = _make(exc.NotFound, 'SecurityGroupRuleNotFound')
 AgentNotFound = _make(exc.NotFound, 'AgentNotFound')
+TagNotFound = _make(exc.NotFound, 'TagNotFound')
+RbacPolicyNotFound = _make(exc.NotFound, 'RbacPolicyNotFound')
+AddressScopeNotFound = _make(exc.NotFound, 'AddressScopeNotFound')
+SubnetPoolNotFound = _make(exc.NotFound, 'SubnetPoolNotFound')
+QosPolicyNotFound = _make(exc.NotFound, 'QosPolicyNotFound')
+QosRuleNotFound = _make(exc.NotFound, 'QosRuleNotFound')
 RouterInterfaceNotFound = _make(exc.NotFound, 'RouterInterfaceNotFound')
 RouterInterfaceNotFoundForSubnet = _make(exc.NotFound, 'RouterInterfaceNotFoundForSubnet')
 ExternalGatewayForFloatingIPNotFound = _make(exc.NotFound,
@@ -56,8 +63,20 @@ FloatingIPPortAlreadyAssociated = _make(exc.Conflict, 'FloatingIPPortAlreadyAsso
 NoNetworkAvailable = _make(exc.ServiceUnavailable, 'NoNetworkAvailable')
 NoFreeSegment = _make(exc.Conflict, 'NoNetworkAvailable')
 SegmentInUse = _make(exc.Conflict, 'VlanIdInUse')
+DefaultExternalNetworkExists = _make(exc.Conflict, 'DefaultExternalNetworkExists')
+AddressScopeInUse = _make(exc.Conflict, 'AddressScopeInUse')
+AddressScopePrefixConflict = _make(exc.Conflict, 'AddressScopePrefixConflict')
+SubnetPoolInUse = _make(exc.Conflict, 'SubnetPoolInUse')
+SubnetAllocationError = _make(exc.Conflict, 'SubnetAllocationError')
+SubnetPoolQuotaExceeded = _make(exc.Conflict, 'SubnetPoolQuotaExceeded')
+QosPolicyInUse = _make(exc.Conflict, 'QosPolicyInUse')
+QoSRulesConflict = _make(exc.Conflict, 'QoSRulesConflict')
+RbacPolicyInUse = _make(exc.Conflict, 'RbacPolicyInUse')
+DuplicateRbacPolicy = _make(exc.Conflict, 'DuplicateRbacPolicy')
 OverQuota = _make(exc.Conflict, 'OverQuota')
 
-
-class RetryRequest(Exception):
-    """A write lost a race (duplicate key, lock); the whole transaction is run again."""
+# A write lost a race (duplicate key, lock); the whole transaction is run again.
+RetryRequest = query.RetryRequest
+# The fault types list queries and retried transactions raise.
+QUERY_ERRORS = query.Errors(invalid_input=InvalidInput, bad_request=BadRequest,
+                            conflict=Conflict)

@@ -5,34 +5,53 @@ key (network_id, ip_address), so two processes choosing the same address make on
 insert fail and that request is retried (``network.db.retry``).  Choosing among several
 free candidates at random keeps such collisions rare under concurrency.
 """
+import contextlib
 import ipaddress
 import random
 
+from common import validators
 from network import exceptions as nexc
 
 CANDIDATES = 32
 
 
-def parse_ip(value, field='ip_address'):
+@contextlib.contextmanager
+def invalid_input():
+    """Turn a failed common validator into the network API's InvalidInput fault."""
     try:
-        return ipaddress.ip_address(value)
-    except (ValueError, TypeError):
-        raise nexc.InvalidInput("Invalid input for %s: '%s' is not a valid IP address."
-                                % (field, value))
+        yield
+    except validators.InvalidValue as exc:
+        raise nexc.InvalidInput(exc.message) from None
+
+
+def parse_ip(value, field='ip_address'):
+    """An address (``ipaddress`` object, canonical when printed); no scope suffix."""
+    with invalid_input():
+        return validators.ip_address(value, field)
 
 
 def parse_cidr(value, field='cidr'):
     """An ip_network; host bits set is a 400 that names the proper network address."""
-    try:
-        return ipaddress.ip_network(value, strict=True)
-    except (ValueError, TypeError):
-        try:
-            loose = ipaddress.ip_network(value, strict=False)
-        except (ValueError, TypeError):
-            raise nexc.InvalidInput("Invalid input for %s: '%s' is not a valid IP subnet."
-                                    % (field, value))
-        raise nexc.InvalidInput("Invalid input for %s: '%s' isn't a recognized IP subnet "
-                                "cidr, '%s' is recommended." % (field, value, loose))
+    with invalid_input():
+        return validators.ip_network(value, field, strict=True)
+
+
+def parse_prefix(value, field):
+    """A network whose host bits are cleared (security group remote prefixes)."""
+    with invalid_input():
+        return validators.ip_network(value, field)
+
+
+def parse_mac(value, field='mac_address'):
+    """A MAC address in Neutron's rule, as lower-case colon-separated text."""
+    with invalid_input():
+        return validators.mac_address(value, field)
+
+
+def parse_ip_or_cidr(value, field):
+    """An address or a network, as canonical text (allowed address pairs)."""
+    with invalid_input():
+        return validators.ip_address_or_network(value, field)
 
 
 def first_host(net):
@@ -135,6 +154,22 @@ def pick_free(ranges, used, version):
         return None
     cls = ipaddress.IPv4Address if version == 4 else ipaddress.IPv6Address
     return str(cls(random.choice(found)))
+
+
+PROBES = 8
+
+
+def random_probes(ranges, count=PROBES):
+    """``count`` random addresses (ints) of ``ranges``, each range weighted by its size."""
+    sizes = [b - a + 1 for a, b in ranges]
+    total = sum(sizes)
+    for _ in range(count if total else 0):
+        offset = random.randrange(total)
+        for (first, _last), size in zip(ranges, sizes):
+            if offset < size:
+                yield first + offset
+                break
+            offset -= size
 
 
 def eui64(net, mac):

@@ -4,8 +4,7 @@ The contract (payloads) is documented in ``network.rpcapi``.
 """
 import logging
 
-from common import context as context_mod
-from common import rpc
+from common import manager
 from network import rpcapi
 
 LOG = logging.getLogger(__name__)
@@ -13,10 +12,11 @@ LOG = logging.getLogger(__name__)
 PORT_STATUSES = ('ACTIVE', 'DOWN', 'BUILD', 'ERROR')
 
 
-class PluginEndpoint:
+class PluginEndpoint(manager.Manager):
     """Methods agents call; arguments are checked since they come off the wire."""
 
-    def __init__(self, core):
+    def __init__(self, core, host=None):
+        super().__init__(core.conf, host)
         self.core = core
 
     def report_state(self, ctx, agent):
@@ -41,12 +41,10 @@ class PluginEndpoint:
         return self.core.hoststate.ports_by_ip(network_id, ip_address)
 
 
-def _context(values):
-    return context_mod.RequestContext.from_dict(values or {})
-
-
-def make_server(transport, core, host, executor='eventlet'):
-    """An unstarted RPC server for the plugin topic on ``transport``."""
-    return rpc.get_rpc_server(transport, rpcapi.PLUGIN_TOPIC, server=host,
-                              endpoints=[PluginEndpoint(core)], exchange=rpcapi.EXCHANGE,
-                              executor=executor, context_factory=_context)
+def make_service(core, host=None, executor='eventlet'):
+    """The service serving the plugin topic (and ``network-plugin.<host>``) on the
+    Core's transport, inside network-api."""
+    return manager.ManagerService(core.conf, PluginEndpoint(core, host), rpcapi.PLUGIN_TOPIC,
+                                  host=host, exchange=rpcapi.EXCHANGE,
+                                  transport=core.transport, executor=executor,
+                                  binary='network-plugin-rpc')

@@ -7,6 +7,8 @@ from common.policy import RuleDefault
 
 ADMIN = 'rule:admin_only'
 OWNER = 'rule:admin_or_owner'
+# Writes need the member role in the owning project: a project reader reads only.
+WRITER = 'rule:context_is_admin or (role:member and rule:owner)'
 
 BASE = [
     RuleDefault('context_is_admin', 'role:admin', 'Callers with the admin role.'),
@@ -17,10 +19,13 @@ BASE = [
                 'The network the resource is on belongs to the caller.'),
     RuleDefault('admin_or_network_owner', 'rule:context_is_admin or rule:network_owner',
                 'Admin or owner of the network.'),
+    RuleDefault('network_device', 'field:port:device_owner=~^network:',
+                'The port is (or would become) one the network service owns: DHCP, router '
+                'or floating IP ports are not filtered by security groups.'),
 ]
 
 _CRUD_OWNER = {
-    'network': ['shared', 'router:external', 'provider:network_type',
+    'network': ['shared', 'router:external', 'is_default', 'provider:network_type',
                 'provider:physical_network', 'provider:segmentation_id'],
     'subnet': [],
     'port': ['binding:host_id', 'binding:profile'],
@@ -28,6 +33,9 @@ _CRUD_OWNER = {
     'floatingip': ['floating_ip_address'],
     'security_group': [],
     'security_group_rule': [],
+    'rbac_policy': [],
+    'subnetpool': ['shared', 'is_default'],
+    'address_scope': ['shared'],
 }
 
 # Attributes only admins see in responses.
@@ -41,12 +49,12 @@ HIDDEN = {
 def _resource_rules():
     rules = []
     for res, admin_attrs in _CRUD_OWNER.items():
-        create = OWNER
+        create = WRITER
         if res == 'subnet':
-            create = 'rule:admin_or_network_owner'
+            create = 'rule:context_is_admin or (role:member and rule:network_owner)'
         rules.append(RuleDefault('create_%s' % res, create, 'Create a %s.' % res))
-        rules.append(RuleDefault('update_%s' % res, OWNER, 'Update a %s.' % res))
-        rules.append(RuleDefault('delete_%s' % res, OWNER, 'Delete a %s.' % res))
+        rules.append(RuleDefault('update_%s' % res, WRITER, 'Update a %s.' % res))
+        rules.append(RuleDefault('delete_%s' % res, WRITER, 'Delete a %s.' % res))
         for attr in admin_attrs:
             rules.append(RuleDefault('create_%s:%s' % (res, attr), ADMIN,
                                      'Set %s when creating a %s.' % (attr, res)))
@@ -65,11 +73,40 @@ EXTRA = [
                 'Ask for a specific fixed IP address when creating a port.'),
     RuleDefault('update_port:fixed_ips:ip_address', 'rule:admin_or_network_owner',
                 'Ask for a specific fixed IP address when updating a port.'),
+    # A network:* owner turns off the port's security groups and anti-spoofing.
+    RuleDefault('create_port:device_owner',
+                'not rule:network_device or rule:admin_or_network_owner',
+                'Create a port owned by the network service (network:*).'),
+    RuleDefault('update_port:device_owner',
+                'not rule:network_device or rule:admin_or_network_owner',
+                'Make a port one owned by the network service (network:*), or change '
+                'the owner of such a port.'),
     RuleDefault('create_port:mac_address', 'rule:admin_or_network_owner',
                 'Choose the MAC address of a new port.'),
     RuleDefault('update_port:mac_address', ADMIN, 'Change the MAC address of a port.'),
-    RuleDefault('add_router_interface', OWNER, 'Attach a subnet or port to a router.'),
-    RuleDefault('remove_router_interface', OWNER, 'Detach a subnet or port from a router.'),
+    RuleDefault('add_router_interface', WRITER, 'Attach a subnet or port to a router.'),
+    RuleDefault('remove_router_interface', WRITER, 'Detach a subnet or port from a router.'),
+    # Granting a network to every project is the operator's call; to one project, the
+    # network owner's.
+    RuleDefault('restrict_wildcard',
+                '(not field:rbac_policy:target_tenant=*) or rule:admin_only',
+                'The grant names one project, or the caller is an admin.'),
+    RuleDefault('create_rbac_policy:target_tenant', 'rule:restrict_wildcard',
+                'Grant access to a project (to every project: admin).'),
+    RuleDefault('update_rbac_policy:target_tenant', 'rule:restrict_wildcard',
+                'Give a grant to another project (to every project: admin).'),
+    # QoS policies and rules are the operator's; projects attach the shared ones.
+    RuleDefault('create_policy', ADMIN, 'Create a QoS policy.'),
+    RuleDefault('update_policy', ADMIN, 'Update a QoS policy.'),
+    RuleDefault('delete_policy', ADMIN, 'Delete a QoS policy.'),
+] + [RuleDefault('%s_policy_%s_rule' % (action, kind), ADMIN,
+                 '%s a %s rule of a QoS policy.' % (action.capitalize(), kind))
+     for action in ('create', 'update', 'delete')
+     for kind in ('bandwidth_limit', 'dscp_marking')] + [
+    RuleDefault('add_extraroutes', WRITER, 'Add static routes to a router.'),
+    RuleDefault('remove_extraroutes', WRITER, 'Remove static routes from a router.'),
+    RuleDefault('get_network_ip_availability', ADMIN,
+                'See how many addresses of each network and subnet are in use.'),
     RuleDefault('get_quota', OWNER, 'Show a project\'s quotas.'),
     RuleDefault('get_quotas', ADMIN, 'List every project\'s non-default quotas.'),
     RuleDefault('update_quota', ADMIN, 'Change a project\'s quotas.'),

@@ -79,6 +79,7 @@ Fanout ``resources_changed(ctx, kind, ids)``: kind in RESOURCE_KINDS, ids the ch
 import logging
 
 from common import rpc
+from common import rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -118,15 +119,18 @@ def tap_name(port_id):
     return 'tap' + port_id[:11]
 
 
-class PluginApi:
-    """Client side used by agents to call network-api."""
+class PluginApi(rpcapi.RPCAPI):
+    """Client side used by agents to call network-api.
 
-    def __init__(self, transport, timeout=60):
-        self.client = rpc.RPCClient(transport, PLUGIN_TOPIC, exchange=EXCHANGE, timeout=timeout)
+    ``host`` is an argument of two remote methods here (not the server a message goes
+    to), so those two use the client directly."""
+
+    TOPIC = PLUGIN_TOPIC
+    EXCHANGE = EXCHANGE
 
     def report_state(self, ctx, agent):
         """Heartbeat: ``agent`` = {'binary', 'host', 'agent_type', 'topic', 'configurations'}."""
-        return self.client.call(ctx, 'report_state', agent=agent)
+        return self._call(ctx, 'report_state', agent=agent)
 
     def get_host_state(self, ctx, host, agent_type):
         """The whole desired state of ``agent_type`` on ``host`` (see module docstring)."""
@@ -139,8 +143,8 @@ class PluginApi:
 
     def get_ports_by_ip(self, ctx, network_id, ip_address):
         """Ports on ``network_id`` holding ``ip_address`` (metadata agent)."""
-        return self.client.call(ctx, 'get_ports_by_ip', network_id=network_id,
-                                ip_address=ip_address)
+        return self._call(ctx, 'get_ports_by_ip', network_id=network_id,
+                          ip_address=ip_address)
 
 
 class AgentNotifier:

@@ -12,8 +12,6 @@ import urllib.parse
 
 import requests
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 
 from common import cli as cli_mod
 from common import client as client_mod
@@ -54,7 +52,7 @@ class ObjectStoreCLI(cli_mod.CLI):
     def client(self, args):
         if args.os_storage_url and args.os_auth_token:
             url = args.os_storage_url.rstrip('/')
-            session = ks_session.Session(auth=token_endpoint.Token(url, args.os_auth_token))
+            session = client_mod.token_session(url, args.os_auth_token)
             return SwiftClient(session, self.service_type, endpoint_override=url)
         if not (args.os_auth_url or os.environ.get('OS_AUTH_URL')):
             raise CLIError('set OS_AUTH_URL (and OS_USERNAME/OS_PASSWORD or OS_TOKEN), or '

@@ -25,8 +25,10 @@ def _prepare(name, argv):
     eventlet.monkey_patch()
     warnings.filterwarnings('ignore', category=DeprecationWarning)
     from common import daemon
+    from objectstore import logsafe
     from objectstore.conf import CONF
     from objectstore.ring import utils as ring_utils
+    logsafe.install()
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument('--once', action='store_true')
     known, rest = parser.parse_known_args(argv)
@@ -44,7 +46,6 @@ def _server(name, argv=None):
     conf, _ = _prepare(name, argv)
     from common import daemon
     from common.wsgi import middleware
-    from common.wsgi import server
     if name == 'object-server':
         from objectstore.obj.server import ObjectServer as app_cls
     elif name == 'container-server':
@@ -52,10 +53,7 @@ def _server(name, argv=None):
     else:
         from objectstore.account.server import AccountServer as app_cls
     app = middleware.RequestId(app_cls(conf))
-    svc = server.WSGIService(name, app, conf.get('bind_host', name), conf.get('bind_port', name),
-                             max_connections=conf.get('max_connections', name),
-                             socket_timeout=conf.get('client_socket_timeout', name))
-    daemon.run_services(conf, [svc])
+    daemon.run_services(conf, [daemon.wsgi_service(conf, name, app, group=name)])
 
 
 def _daemon(name, argv=None):

@@ -19,6 +19,10 @@ CLUSTER_OPTS = [
     config.StrOpt('ring_dir', default='/etc/objectstore',
                   help='Directory of account.ring.json.gz, container.ring.json.gz and '
                        'object.ring.json.gz.'),
+    config.StrOpt('container_sync_realms_file', default='',
+                  help='The container sync realms (objectstore/container/sync_realms.py): '
+                       'the clusters containers may sync to and the realm keys. Empty: '
+                       'no container sync.'),
 ]
 
 STORAGE_OPTS = [
@@ -73,6 +77,10 @@ DAEMON_OPTS = {
     ]),
     'updater': _daemon_opts(300.0),
     'expirer': _daemon_opts(300.0),
+    'container-sync': _daemon_opts(60.0, [
+        config.IntOpt('rows_per_pass', default=10000, min=1,
+                      help='Most rows of one container synced in one pass.'),
+    ]),
 }
 
 

@@ -17,6 +17,9 @@ PACKAGES=(
   netcat-openbsd busybox-static kmod
   qemu-system-x86 qemu-utils qemu-block-extra
   dropbear-bin syslinux syslinux-common mtools dosfstools cpio xz-utils
+  libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
+  genisoimage e2fsprogs util-linux binutils tgt novnc websockify
+  supervisor
 )
 
 need_root() {
@@ -26,8 +29,12 @@ need_root() {
   fi
 }
 
+# What the test suite needs on top: headless Chromium and its driver (dashboard browser tests).
+TEST_PACKAGES=(chromium chromium-driver fonts-dejavu-core)
+
 install_packages() {
   local missing=()
+  [ $WITH_TESTS = 1 ] && PACKAGES+=("${TEST_PACKAGES[@]}")
   for pkg in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
@@ -59,7 +66,8 @@ install_venv() {
   [ $WITH_TESTS = 1 ] && reqs+=("$REPO/test-requirements.txt")
   local stamp_file="$VENV/.cirrostack-stamp-$WITH_TESTS"
   local stamp
-  stamp="$(cat "${reqs[@]}" "$REPO/setup.cfg" | sha256sum | cut -c1-32)"
+  # The top-level packages count too: an editable install only maps those present when it ran.
+  stamp="$( (cat "${reqs[@]}" "$REPO/setup.cfg"; cd "$REPO" && ls -d */__init__.py) | sha256sum | cut -c1-32)"
   if [ -x "$VENV/bin/python" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
     return
   fi
@@ -75,7 +83,7 @@ install_venv() {
     echo "tools/install.sh: pip failed" >&2; exit 1
   fi
   rm -f "$log"
-  "$VENV/bin/python" -c 'import common, identity, webob, eventlet, sqlalchemy, kombu' \
+  "$VENV/bin/python" -c 'import common, identity, webob, eventlet, sqlalchemy, kombu, libvirt' \
     || { echo "tools/install.sh: the virtual environment is broken" >&2; exit 1; }
   echo "$stamp" > "$stamp_file"
 }

@@ -12,19 +12,31 @@ IDENTITY_HEADERS = (
     'X-User', 'X-Role', 'X-Auth-Methods')
 
 
+def _key(name):
+    """A header's WSGI environ key: the middleware reads and writes the environ directly
+    (webob's header view translates every name on every access)."""
+    return 'HTTP_' + name.upper().replace('-', '_')
+
+
+_ENVIRON_KEYS = tuple(_key(name) for name in IDENTITY_HEADERS)
+
+
+def strip_identity(environ):
+    """Remove every identity header a client sent (only the middleware sets them)."""
+    for key in _ENVIRON_KEYS:
+        environ.pop(key, None)
+
+
 def remove_identity_headers(req):
-    for name in IDENTITY_HEADERS:
-        if name in req.headers:
-            del req.headers[name]
+    strip_identity(req.environ)
 
 
-def set_identity_headers(req, claims):
-    """Describe the token's user and scope to the app (the context middleware reads these)."""
+def identity_environ(claims):
+    """The environ entries describing the token's user and scope to the app (the context
+    middleware reads them as X-* headers); the same for every request with that token."""
     from common.auth import tokens
-    h = req.headers
-    h['X-Identity-Status'] = 'Confirmed'
-    h['X-User-Id'] = claims['sub']
-    h['X-User-Name'] = claims.get('name') or ''
+    h = {'X-Identity-Status': 'Confirmed', 'X-User-Id': claims['sub'],
+         'X-User-Name': claims.get('name') or ''}
     udom = claims.get('udom') or {}
     h['X-User-Domain-Id'] = udom.get('id') or ''
     h['X-User-Domain-Name'] = udom.get('name') or ''
@@ -50,12 +62,19 @@ def set_identity_headers(req, claims):
         h['OpenStack-System-Scope'] = claims['system']
     if claims.get('app_cred'):
         h['X-Application-Credential-Id'] = claims['app_cred']
+    return {_key(name): value for name, value in h.items()}
 
 
-def set_service_headers(req, claims):
-    """Describe a valid X-Service-Token (a service acting for a user)."""
-    req.headers['X-Service-Identity-Status'] = 'Confirmed'
-    req.headers['X-Service-User-Id'] = claims['sub']
-    req.headers['X-Service-Roles'] = ','.join(r['name'] for r in claims.get('roles') or [])
+def set_identity_headers(req, claims):
+    """Describe the token's user and scope to the app (identity's own middleware)."""
+    req.environ.update(identity_environ(claims))
+
+
+def service_environ(claims):
+    """The environ entries describing a valid X-Service-Token (a service acting for a
+    user)."""
+    h = {'X-Service-Identity-Status': 'Confirmed', 'X-Service-User-Id': claims['sub'],
+         'X-Service-Roles': ','.join(r['name'] for r in claims.get('roles') or [])}
     if claims.get('project'):
-        req.headers['X-Service-Project-Id'] = claims['project']['id']
+        h['X-Service-Project-Id'] = claims['project']['id']
+    return {_key(name): value for name, value in h.items()}

@@ -5,12 +5,11 @@ refreshed when a token names an unknown key) and the revocation events (pushed b
 identity over an AMQP fanout, caught up from ``/v3/OS-REVOKE/events`` at start and
 periodically).  A request's token is checked without any call to identity.
 """
+import collections
+import hashlib
 import logging
 import threading
 import time
-
-import webob
-import webob.dec
 
 from common import config
 from common.auth import headers as auth_headers
@@ -44,6 +43,10 @@ OPTS = [
     config.BoolOpt('delay_auth_decision', default=False,
                    help='Pass requests without a valid token on (X-Identity-Status: Invalid) so '
                         'the app can decide (object store ACLs, temporary URLs).'),
+    config.IntOpt('token_cache_size', default=10000, min=0,
+                  help='Verified tokens remembered (by digest) so a repeated token skips the '
+                       'signature check; expiry, revocation and the signing key are still '
+                       'checked on every request. 0 turns the cache off.'),
     config.StrOpt('fault_style', default='keystone',
                   help='Fault body style of 401 answers.',
                   choices=['keystone', 'nova', 'neutron', 'html', 'plain']),
@@ -168,13 +171,8 @@ def make_event_fetcher(conf):
     group = getattr(conf, GROUP)
     if not group.username or not group.password:
         return None
-    from keystoneauth1 import session as ks_session
-    from keystoneauth1.identity import v3
-    auth = v3.Password(auth_url=(group.auth_url or group.www_authenticate_uri).rstrip('/') + '/v3',
-                       username=group.username, password=group.password,
-                       project_name=group.project_name, user_domain_name=group.user_domain_name,
-                       project_domain_name=group.project_domain_name)
-    sess = ks_session.Session(auth=auth)
+    from common import client
+    sess = client.service_session(conf, GROUP)
     url = group.www_authenticate_uri.rstrip('/') + '/v3/OS-REVOKE/events'
 
     def fetch(since_id):
@@ -183,12 +181,63 @@ def make_event_fetcher(conf):
     return fetch
 
 
+class Verified:
+    """A token whose signature was verified: its claims, key id and (made once) the
+    environ entries describing it to the app."""
+    __slots__ = ('claims', 'kid', '_environ')
+
+    def __init__(self, claims, kid):
+        self.claims, self.kid, self._environ = claims, kid, None
+
+    @property
+    def environ(self):
+        if self._environ is None:
+            self._environ = auth_headers.identity_environ(self.claims)
+        return self._environ
+
+
+class VerifiedTokens:
+    """A bounded LRU of tokens whose signature was verified: {digest: Verified}.
+
+    Only the signature check is skipped on a hit; the caller still checks expiry, the key
+    (a key identity withdrew invalidates its tokens) and revocation every time."""
+
+    def __init__(self, size):
+        self.size = size
+        self._items = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def digest(token):
+        return hashlib.sha256(token.encode('utf-8', 'surrogatepass')).digest()
+
+    def get(self, digest):
+        with self._lock:
+            item = self._items.get(digest)
+            if item is not None:
+                self._items.move_to_end(digest)
+            return item
+
+    def put(self, digest, entry):
+        if not self.size:
+            return
+        with self._lock:
+            self._items[digest] = entry
+            self._items.move_to_end(digest)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self):
+        return len(self._items)
+
+
 class AuthProtocol:
     """Validates X-Auth-Token (and X-Service-Token) offline and sets the identity headers."""
 
     def __init__(self, app, key_source, revocations, www_authenticate_uri,
-                 delay_auth_decision=False, fault_style='keystone'):
+                 delay_auth_decision=False, fault_style='keystone', cache_size=10000):
         self.app = app
+        self.verified = VerifiedTokens(cache_size)
         self.key_source = key_source
         self.revocations = revocations
         self.www_authenticate_uri = www_authenticate_uri
@@ -218,22 +267,38 @@ class AuthProtocol:
         delay = local_conf.get('delay_auth_decision')
         delay = group.delay_auth_decision if delay is None else delay in ('true', 'True', True)
         protocol = cls(app, key_source, tracker.list, group.www_authenticate_uri, delay,
-                       local_conf.get('fault_style', group.fault_style))
+                       local_conf.get('fault_style', group.fault_style),
+                       group.token_cache_size)
         protocol.tracker = tracker  # so its owner can stop the push subscriber and poller
         return protocol
 
     def verify(self, token):
         """The claims of a valid, unrevoked token; raise tokens.InvalidToken otherwise."""
-        try:
-            claims = tokens.decode(token, self.key_source.keys())
-        except tokens.UnknownKey:
-            # Identity may have rotated keys since we fetched them.
-            if not self.key_source.refresh():
-                raise
-            claims = tokens.decode(token, self.key_source.keys())
-        if self.revocations is not None and self.revocations.is_revoked(claims):
+        return self._verify(token).claims
+
+    def _verify(self, token):
+        """The ``Verified`` entry of a valid, unrevoked token (from the cache when its
+        signature was checked before); raise tokens.InvalidToken otherwise."""
+        digest = self.verified.digest(token) if isinstance(token, str) else None
+        entry = self.verified.get(digest) if digest is not None else None
+        if entry is not None:
+            if entry.claims['exp'] <= time.time():
+                raise tokens.ExpiredToken('token expired')
+            if entry.kid not in self.key_source.keys():
+                entry = None   # the key was withdrawn: verify again (and fail) below
+        if entry is None:
+            try:
+                claims = tokens.decode(token, self.key_source.keys())
+            except tokens.UnknownKey:
+                # Identity may have rotated keys since we fetched them.
+                if not self.key_source.refresh():
+                    raise
+                claims = tokens.decode(token, self.key_source.keys())
+            entry = Verified(claims, tokens.header_kid(token))
+            self.verified.put(digest, entry)
+        if self.revocations is not None and self.revocations.is_revoked(entry.claims):
             raise tokens.InvalidToken('token has been revoked')
-        return claims
+        return entry
 
     def _reject(self, reason):
         LOG.info('authentication failed: %s', reason)
@@ -242,27 +307,29 @@ class AuthProtocol:
         resp.headers['WWW-Authenticate'] = 'Keystone uri="%s"' % self.www_authenticate_uri
         return resp
 
-    @webob.dec.wsgify
-    def __call__(self, req):
-        auth_headers.remove_identity_headers(req)
-        token = req.headers.get('X-Auth-Token') or req.headers.get('X-Storage-Token')
+    def __call__(self, environ, start_response):
+        """Plain WSGI: the hot path of every request of every service builds no webob
+        objects (a rejection does)."""
+        auth_headers.strip_identity(environ)
+        token = environ.get('HTTP_X_AUTH_TOKEN') or environ.get('HTTP_X_STORAGE_TOKEN')
         if not token:
-            if self.delay_auth_decision:
-                req.headers['X-Identity-Status'] = 'Invalid'
-                return req.get_response(self.app)
-            return self._reject('no token')
+            return self._undecided(environ, start_response, 'no token')
         try:
-            claims = self.verify(token)
+            entry = self._verify(token)
         except tokens.InvalidToken as exc:
-            if self.delay_auth_decision:
-                req.headers['X-Identity-Status'] = 'Invalid'
-                return req.get_response(self.app)
-            return self._reject(str(exc))
-        auth_headers.set_identity_headers(req, claims)
-        service_token = req.headers.get('X-Service-Token')
+            return self._undecided(environ, start_response, str(exc))
+        environ.update(entry.environ)
+        service_token = environ.get('HTTP_X_SERVICE_TOKEN')
         if service_token:
             try:
-                auth_headers.set_service_headers(req, self.verify(service_token))
+                environ.update(auth_headers.service_environ(self.verify(service_token)))
             except tokens.InvalidToken as exc:
-                return self._reject('service token: %s' % exc)
-        return req.get_response(self.app)
+                return self._reject('service token: %s' % exc)(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _undecided(self, environ, start_response, reason):
+        """No valid token: 401, or the app decides (``delay_auth_decision``)."""
+        if self.delay_auth_decision:
+            environ['HTTP_X_IDENTITY_STATUS'] = 'Invalid'
+            return self.app(environ, start_response)
+        return self._reject(reason)(environ, start_response)

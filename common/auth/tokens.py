@@ -12,6 +12,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import time
 
 from cryptography.exceptions import InvalidSignature
@@ -35,15 +36,38 @@ class UnknownKey(InvalidToken):
         self.kid = kid
 
 
+# Three unpadded base64url parts: a token has exactly one spelling (no '=' padding, no
+# other alphabet), so revoking a token by its id cannot be sidestepped by re-spelling it.
+_COMPACT = re.compile(r'\A[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\Z')
+
+
 def b64encode(data):
     return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')
 
 
+_B64URL = re.compile(r'[A-Za-z0-9_-]*')
+
+
 def b64decode(text):
+    """Strict unpadded base64url: one spelling per value (padding, stray characters and
+    non-zero trailing bits are refused, so a token cannot be re-spelled to dodge a
+    revocation keyed on its text)."""
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise InvalidToken('token is not valid base64url')
     try:
-        return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise InvalidToken('token is not valid base64url')
+    if b64encode(data) != text:
+        raise InvalidToken('token is not canonical base64url')
+    return data
+
+
+def _json(raw, what):
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise InvalidToken('token %s is not JSON' % what)
 
 
 def key_id(public_key):
@@ -154,33 +178,37 @@ def decode(token, public_keys, now=None, leeway=0):
     Raises UnknownKey (the caller may refresh its keys and retry), ExpiredToken or
     InvalidToken.
     """
-    if not isinstance(token, str) or token.count('.') != 2 or len(token) > 16384:
+    if not isinstance(token, str) or len(token) > 16384 or not _COMPACT.match(token):
         raise InvalidToken('token is not a compact JWS')
-    header_b64, payload_b64, sig_b64 = token.split('.')
-    try:
-        header = json.loads(b64decode(header_b64))
-    except ValueError:
-        raise InvalidToken('token header is not JSON')
+    parts = token.split('.')
+    header_b64, payload_b64, _sig = parts
+    # every part is strict base64url (hence ASCII) before anything else looks at it
+    header_raw, payload_raw, signature = (b64decode(part) for part in parts)
+    header = _json(header_raw, 'header')
     if not isinstance(header, dict) or header.get('alg') != 'EdDSA':
         raise InvalidToken('unsupported token algorithm')
     kid = header.get('kid')
+    if not isinstance(kid, str):
+        raise InvalidToken('token key id is not a string')
     key = public_keys.get(kid)
     if key is None:
         raise UnknownKey(kid)
     try:
-        key.verify(b64decode(sig_b64), ('%s.%s' % (header_b64, payload_b64)).encode('ascii'))
+        key.verify(signature, ('%s.%s' % (header_b64, payload_b64)).encode('ascii'))
     except InvalidSignature:
         raise InvalidToken('token signature is invalid')
-    try:
-        claims = json.loads(b64decode(payload_b64))
-    except ValueError:
-        raise InvalidToken('token payload is not JSON')
+    claims = _json(payload_raw, 'payload')
     now = time.time() if now is None else now
     if not isinstance(claims, dict) or not isinstance(claims.get('exp'), (int, float)):
         raise InvalidToken('token has no expiry')
     if claims['exp'] + leeway <= now:
         raise ExpiredToken('token expired')
     return claims
+
+
+def header_kid(token):
+    """The key id a token's header names (read after ``decode`` accepted the token)."""
+    return _json(b64decode(token.split('.', 1)[0]), 'header').get('kid')
 
 
 def iso(epoch):

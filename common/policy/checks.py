@@ -209,6 +209,33 @@ class GenericCheck(Check):
         return '%s:%s' % (self.kind, self.match.text)
 
 
+class FieldCheck(Check):
+    """``field:RESOURCE:ATTR=VALUE``: the target's attribute equals VALUE, or matches the
+    regular expression after ``~`` (``field:port:device_owner=~^network:``), as in Neutron.
+    It decides on what the resource holds (or will hold), not on who asks."""
+
+    def __init__(self, match):
+        resource, _, rest = match.partition(':')
+        attr, sep, value = rest.partition('=')
+        if not resource or not attr or not sep:
+            raise PolicyError('%r is not field:RESOURCE:ATTR=VALUE' % match)
+        self.text = match
+        self.attr = attr
+        self.regex = re.compile(value[1:]) if value.startswith('~') else None
+        self.value = value
+
+    def __call__(self, target, creds, enforcer, _stack=()):
+        actual = _lookup(target, self.attr)
+        if actual is _MISSING or actual is None:
+            return False
+        if self.regex is not None:
+            return bool(self.regex.search(str(actual)))
+        return _matches(actual, self.value)
+
+    def __str__(self):
+        return 'field:%s' % self.text
+
+
 class NotCheck(Check):
     def __init__(self, rule):
         self.rule = rule

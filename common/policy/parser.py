@@ -12,8 +12,8 @@ Grammar (``not`` binds tighter than ``and``, which binds tighter than ``or``)::
 the target (``key`` may be dotted: ``%(target.project.id)s``). An empty rule always passes.
 Keywords are case-insensitive; ``http:`` checks are rejected.
 """
-from common.policy.checks import (AndCheck, FalseCheck, GenericCheck, NotCheck, OrCheck,
-                                  RoleCheck, RuleCheck, TrueCheck)
+from common.policy.checks import (AndCheck, FalseCheck, FieldCheck, GenericCheck, NotCheck,
+                                  OrCheck, RoleCheck, RuleCheck, TrueCheck)
 from common.policy.errors import PolicyError
 
 
@@ -76,6 +76,8 @@ def _parse_check(word):
         return RuleCheck(match)
     if kind == 'role':
         return RoleCheck(match)
+    if kind == 'field':
+        return FieldCheck(match)
     if kind in ('http', 'https'):
         raise PolicyError('%r: http checks are not supported' % word)
     return GenericCheck(kind, match)

@@ -22,6 +22,9 @@ class Dispatcher:
         if not isinstance(name, str) or not name or name.startswith('_'):
             raise exceptions.NoSuchMethod('no public method %r' % (name,))
         for endpoint in self._endpoints:
+            # An endpoint's life-cycle methods (Manager.init_host...) are not RPC methods.
+            if name in getattr(endpoint, 'rpc_hidden', ()):
+                continue
             method = getattr(endpoint, name, None)
             if callable(method):
                 return method

@@ -16,6 +16,20 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def wait_port(port, proc=None, timeout=30):
+    """Wait until something listens on loopback ``port``; raise if ``proc`` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError('process serving port %d exited with %s' % (port, proc.returncode))
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError('nothing listens on port %d after %ss' % (port, timeout))
+
+
 def write_ini(path, sections):
     """Write ``{section: {key: value}}`` as an ini file."""
     with open(path, 'w') as handle:

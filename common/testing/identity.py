@@ -11,7 +11,7 @@ from common.testing import daemons
 class IdentityServer:
     """identity-api on a free loopback port with its own SQLite DB and signing keys."""
 
-    def __init__(self, workdir, database_url=None, token_expiration=3600):
+    def __init__(self, workdir, database_url=None, token_expiration=3600, api_options=None):
         self.workdir = workdir
         self.port = daemons.free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
@@ -24,7 +24,8 @@ class IdentityServer:
         sections = {'DEFAULT': {'state_path': state},
                     'api': {'bind_host': '127.0.0.1', 'bind_port': self.port,
                             'paste_config': os.path.join(daemons.REPO, 'etc', 'identity',
-                                                         'api-paste.ini')},
+                                                         'api-paste.ini'),
+                            **(api_options or {})},
                     'identity': {'password_hash_cost': 10,
                                  'token_expiration': token_expiration}}
         if database_url:

@@ -1,6 +1,7 @@
 """Render errors in each OpenStack API's own fault format (clients parse these bodies)."""
 import html
 import logging
+import urllib.parse
 
 import webob
 import webob.dec
@@ -21,9 +22,16 @@ _NEUTRON_TYPES = {400: 'BadRequest', 401: 'NotAuthorized', 403: 'PolicyNotAuthor
                   413: 'OverQuota', 415: 'UnsupportedMediaType', 503: 'ServiceUnavailable'}
 
 
+# Longest message a fault body carries: messages quote short prefixes of bad values, and
+# this bounds any that does not (a client must never get its 50 MB body echoed back).
+MESSAGE_MAX = 1024
+
+
 def render(style, code, title, message, extra=None):
     """A webob Response for an error in the given API style."""
     extra = extra or {}
+    if len(message) > MESSAGE_MAX:
+        message = message[:MESSAGE_MAX] + '...'
     if style == 'keystone':
         resp = wsgi_response.json_response(
             {'error': {'code': code, 'title': title, 'message': message}}, status=code)
@@ -38,32 +46,57 @@ def render(style, code, title, message, extra=None):
         body = ('<html>\n <head>\n  <title>%(c)d %(t)s</title>\n </head>\n <body>\n'
                 '  <h1>%(c)d %(t)s</h1>\n  %(m)s<br /><br />\n\n\n\n </body>\n</html>'
                 % {'c': code, 't': html.escape(title), 'm': html.escape(message)})
-        resp = webob.Response(status=code, body=body.encode(), content_type='text/html',
-                              charset='UTF-8')
+        resp = webob.Response(status=code, body=body.encode('utf-8', 'backslashreplace'),
+                              content_type='text/html', charset='UTF-8')
     else:  # plain text, as the object store answers
-        resp = webob.Response(status=code, body=('<html><h1>%s</h1><p>%s</p></html>' % (
-            html.escape(title), html.escape(message))).encode(), content_type='text/html',
-            charset='UTF-8')
+        body = '<html><h1>%s</h1><p>%s</p></html>' % (html.escape(title), html.escape(message))
+        resp = webob.Response(status=code, body=body.encode('utf-8', 'backslashreplace'),
+                              content_type='text/html', charset='UTF-8')
     for key, value in extra.get('headers', {}).items():
         resp.headers[key] = value
     return resp
 
 
-class FaultWrapper:
-    """Turn exceptions from inner layers into fault responses; hide internals of 500s."""
+def undecodable_part(environ):
+    """'path' or 'query string' when that part of the URL is not UTF-8 (WSGI hands the path
+    over as Latin-1 text of its bytes), else None."""
+    try:
+        environ.get('PATH_INFO', '').encode('latin-1').decode('utf-8')
+    except UnicodeError:
+        return 'path'
+    try:
+        urllib.parse.unquote_to_bytes(environ.get('QUERY_STRING', '')).decode('utf-8')
+    except UnicodeError:
+        return 'query string'
+    return None
 
-    def __init__(self, app, style='keystone'):
+
+class FaultWrapper:
+    """Turn exceptions from inner layers into fault responses; hide internals of 500s.
+
+    A URL that is not UTF-8 is refused here with a 400 (every controller would otherwise
+    fail decoding it), unless the pipeline says ``utf8_urls = false`` because its app
+    answers that itself (the object store, as Swift, with a 412).
+    """
+
+    def __init__(self, app, style='keystone', utf8_urls=True):
         self.app = app
         self.style = style
+        self.utf8_urls = utf8_urls
 
     @classmethod
     def factory(cls, global_conf, **local_conf):
         def _filter(app):
-            return cls(app, style=local_conf.get('style', 'keystone'))
+            return cls(app, style=local_conf.get('style', 'keystone'),
+                       utf8_urls=local_conf.get('utf8_urls', 'true').lower() != 'false')
         return _filter
 
     @webob.dec.wsgify
     def __call__(self, req):
+        part = undecodable_part(req.environ) if self.utf8_urls else None
+        if part is not None:
+            return render(self.style, 400, 'Bad Request',
+                          'The request %s is not valid UTF-8.' % part)
         try:
             return req.get_response(self.app)
         except exceptions.APIError as exc:

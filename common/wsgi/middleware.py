@@ -27,8 +27,13 @@ class RequestId:
             return cls(app, header=local_conf.get('header', 'X-OpenStack-Request-Id'))
         return _filter
 
+    @staticmethod
+    def new_id():
+        """The id of a new request (an API with its own format overrides this)."""
+        return 'req-' + str(uuid.uuid4())
+
     def __call__(self, environ, start_response):
-        req_id = 'req-' + str(uuid.uuid4())
+        req_id = self.new_id()
         environ[REQUEST_ID_ENV] = req_id
         started = time.monotonic()
         status_holder = {}

@@ -18,18 +18,50 @@ OPTS = [
     config.PortOpt('bind_port', default=0, help='Port the API listens on (0: the service default).'),
     config.StrOpt('paste_config', default=None,
                   help='The api-paste.ini to load (default: etc/<service>/api-paste.ini).'),
+    config.IntOpt('workers', default=1, min=1,
+                  help='Processes serving the API on one shared listening socket (each with '
+                       'its own database pool and message broker connection).'),
     config.IntOpt('max_connections', default=1000, min=1,
                   help='Concurrent connections served (green threads).'),
     config.IntOpt('client_socket_timeout', default=900, min=0,
                   help='Seconds a client connection may idle before it is closed (0: never).'),
     config.StrOpt('public_endpoint', default=None,
-                  help='Base URL clients reach this API at (used in links and version '
-                       'documents); default: the request host.'),
+                  help='Base URL clients reach this API at, used in every link and '
+                       'Location header; default: the address this server listens on '
+                       '(never the Host header a client sends).'),
+    config.IntOpt('max_request_body_size', default=114688, min=0,
+                  help='Largest request body accepted, in bytes (0: no limit); larger '
+                       'ones answer 413. Streaming uploads the paste pipeline exempts '
+                       '(image data, objects) are not limited.'),
 ]
 
 
 def register_opts(conf):
     conf.register_opts(OPTS, group='api')
+
+
+# Listening sockets a parent bound before forking its workers, by (host, port): a worker's
+# WSGIService takes its socket from here instead of binding again.
+_BOUND = {}
+
+
+def bind(host, port):
+    """A listening socket on ``host``:``port``, retried while a previous process lets go
+    of the port."""
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    for _attempt in range(30):
+        try:
+            return eventlet.listen((host, port), family=family, backlog=1024)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            eventlet.sleep(1)
+    raise RuntimeError('cannot bind %s:%s: address in use' % (host, port))
+
+
+def bind_for_workers(host, port):
+    """Bind in the parent; the workers it forks then share this socket."""
+    _BOUND[(host, port)] = bind(host, port)
 
 
 class _NullLog:
@@ -91,16 +123,7 @@ class WSGIService(service_mod.Service):
 
     @staticmethod
     def _bind(host, port):
-        family = socket.AF_INET6 if ':' in host else socket.AF_INET
-        for _attempt in range(30):
-            try:
-                return eventlet.listen((host, port), family=family, backlog=1024)
-            except OSError as exc:
-                # A restart can race the previous process releasing the port.
-                if exc.errno != errno.EADDRINUSE:
-                    raise
-                eventlet.sleep(1)
-        raise RuntimeError('cannot bind %s:%s: address in use' % (host, port))
+        return _BOUND.get((host, port)) or bind(host, port)
 
     def start(self):
         LOG.info('%s listening on %s:%s', self.name, self.host, self.port)

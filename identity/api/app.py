@@ -6,11 +6,15 @@ from common.wsgi import router as router_mod
 from identity.api import auth
 from identity.api import creds
 from identity.api import crud
+from identity.api import domain_configs
+from identity.api import endpoint_filter
+from identity.api import oauth
+from identity.api import project_tags
 from identity.api import relations
 from identity.api import resources
-from identity.api import state as state_mod
 from identity.api import versions
 from identity.core import revoke
+from identity.state import IdentityState
 
 LOG = logging.getLogger(__name__)
 
@@ -77,6 +81,49 @@ def build_router(app):
                           ('regions', 'region_id'), ('services', 'service_id'),
                           ('endpoints', 'endpoint_id'), ('credentials', 'credential_id')):
         _crud_routes(r, crud.CrudController(app, res[path]), path, id_name)
+    r.add('/v3/regions/{region_id}', crud.CrudController(app, res['regions']),
+          {'PUT': 'create_with_id'})
+    _crud_routes(r, crud.CrudController(app, res['policies']), 'policies', 'policy_id')
+    _crud_routes(r, crud.CrudController(app, res['consumers']), 'OS-OAUTH1/consumers',
+                 'consumer_id')
+    groups = crud.CrudController(app, res['endpoint_groups'])
+    _crud_routes(r, groups, 'OS-EP-FILTER/endpoint_groups', 'endpoint_group_id')
+
+    oa = oauth.OAuthController(app)
+    r.add('/v3/OS-OAUTH1/request_token', oa, {'POST': 'request_token'})
+    r.add('/v3/OS-OAUTH1/authorize/{request_token_id}', oa, {'PUT': 'authorize'})
+    r.add('/v3/OS-OAUTH1/access_token', oa, {'POST': 'access_token'})
+    at = oauth.AccessTokenController(app)
+    atp = '/v3/users/{user_id}/OS-OAUTH1/access_tokens'
+    r.add(atp, at, {'GET': 'index'})
+    r.add(atp + '/{access_token_id}', at, {'GET': 'show', 'DELETE': 'delete'})
+    r.add(atp + '/{access_token_id}/roles', at, {'GET': 'roles'})
+    r.add(atp + '/{access_token_id}/roles/{role_id}', at, {'GET': 'role'})
+
+    ef = endpoint_filter.EndpointFilterController(app)
+    egp = '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}'
+    r.add(egp + '/projects', ef, {'GET': 'projects'})
+    r.add(egp + '/projects/{project_id}', ef,
+          {'PUT': 'associate', 'GET': 'check', 'DELETE': 'dissociate'})
+    r.add(egp + '/endpoints', ef, {'GET': 'endpoints'})
+    r.add('/v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups', ef,
+          {'GET': 'groups_of_project'})
+
+    dc = domain_configs.DomainConfigController(app)
+    r.add('/v3/domains/config/default', dc, {'GET': 'default'})
+    r.add('/v3/domains/config/{group}/default', dc, {'GET': 'default'})
+    r.add('/v3/domains/config/{group}/{option}/default', dc, {'GET': 'default'})
+    r.add('/v3/domains/{domain_id}/config', dc,
+          {'GET': 'show', 'PUT': 'replace', 'PATCH': 'update', 'DELETE': 'delete'})
+    for path in ('/v3/domains/{domain_id}/config/{group}',
+                 '/v3/domains/{domain_id}/config/{group}/{option}'):
+        r.add(path, dc, {'GET': 'show', 'PATCH': 'update', 'DELETE': 'delete'})
+
+    tags = project_tags.ProjectTagController(app)
+    r.add('/v3/projects/{project_id}/tags', tags,
+          {'GET': 'index', 'PUT': 'replace', 'DELETE': 'delete_all'})
+    r.add('/v3/projects/{project_id}/tags/{tag}', tags,
+          {'GET': 'check', 'HEAD': 'check', 'PUT': 'add', 'DELETE': 'delete'})
 
     m = relations.MembershipController(app)
     r.add('/v3/users/{user_id}/projects', m, {'GET': 'user_projects'})
@@ -90,7 +137,7 @@ def build_router(app):
     imp = relations.ImpliedRoleController(app)
     r.add('/v3/roles/{prior_role_id}/implies', imp, {'GET': 'list_for_role'})
     r.add('/v3/roles/{prior_role_id}/implies/{implied_role_id}', imp,
-          {'PUT': 'create', 'GET': 'show', 'HEAD': 'show', 'DELETE': 'delete'})
+          {'PUT': 'create', 'GET': 'show', 'HEAD': 'check', 'DELETE': 'delete'})
     r.add('/v3/role_inferences', imp, {'GET': 'list_all'})
     _grant_routes(r, app)
     r.add('/v3/role_assignments', relations.RoleAssignmentController(app), {'GET': 'index'})
@@ -109,8 +156,9 @@ def build_router(app):
 def app_factory(global_conf, **_local):
     """paste app factory: the service's ConfigOpts arrives as ``__conf__``."""
     conf = config.from_paste(global_conf)
-    app = state_mod.get(conf)
+    app = IdentityState.get(conf)
     app.keys.setup()
+    app.credential_keys.setup()
     # Events this process records apply to its own validations at once; other identity
     # processes pick them up from the database within sync_interval.
     revoke.add_listener(app.provider.revocations.extend)

@@ -8,12 +8,8 @@ from common import validation
 from common.auth import tokens
 from common.wsgi import response
 from identity.api import base
+from identity.api import oauth
 from identity.api import schemas
-from identity.core import assignment
-from identity.core import catalog as catalog_core
-from identity.core import credentials as cred_core
-from identity.core import revoke
-from identity.core import users as users_core
 
 
 class AuthController(base.Controller):
@@ -30,10 +26,10 @@ class AuthController(base.Controller):
     def issue(self, req):
         data = self.body(req, schemas.auth_request)
         include_catalog = 'nocatalog' not in req.GET
-        with self.db.session() as sess:
-            claims = self.provider.authenticate(sess, data['auth'])
-            token_id = self.provider.issue(claims)
-            body = self.provider.token_body(sess, claims, include_catalog)
+        signed = None
+        if 'oauth1' in data['auth']['identity']['methods']:
+            signed = oauth.signed_request(self, req)
+        token_id, body = self.store.issue_token(data['auth'], include_catalog, signed)
         return response.json_response(body, status=201, headers={'X-Subject-Token': token_id})
 
     def _subject(self, req, rule):
@@ -42,10 +38,9 @@ class AuthController(base.Controller):
         if not subject:
             raise exceptions.BadRequest('The X-Subject-Token header is required.')
         allow_expired = validation.query_bool(req, 'allow_expired', False)
-        with self.db.session() as sess:
-            claims = self.provider.validate(sess, subject, allow_expired=allow_expired)
-            self.enforce(req, rule, {'token': {'user_id': claims['sub']}})
-            body = self.provider.token_body(sess, claims, 'nocatalog' not in req.GET)
+        body = self.store.subject_token_body(
+            subject, allow_expired, 'nocatalog' not in req.GET,
+            lambda claims: self.enforce(req, rule, {'token': {'user_id': claims['sub']}}))
         return subject, body
 
     def validate(self, req):
@@ -59,30 +54,25 @@ class AuthController(base.Controller):
         subject = req.headers.get('X-Subject-Token')
         if not subject:
             raise exceptions.BadRequest('The X-Subject-Token header is required.')
-        with self.db.session() as sess:
-            claims = self.provider.validate(sess, subject)
-            self.enforce(req, 'identity:revoke_token', {'token': {'user_id': claims['sub']}})
-            self.provider.revoke_token(sess, claims)
+        self.store.revoke_token(subject, lambda claims: self.enforce(
+            req, 'identity:revoke_token', {'token': {'user_id': claims['sub']}}))
         return None
 
     def projects(self, req):
         ctx = self.context(req)
-        with self.db.session() as sess:
-            found = [p for p in assignment.user_projects(sess, ctx.user_id) if p.enabled]
-            items = [self.app.views.project(req, p) for p in found]
+        items = [self.app.views.project(req, p)
+                 for p in self.store.enabled_projects_of(ctx.user_id)]
         return self.collection(req, 'projects', items)
 
     def domains(self, req):
         ctx = self.context(req)
-        with self.db.session() as sess:
-            found = [d for d in assignment.user_domains(sess, ctx.user_id) if d.enabled]
-            items = [self.app.views.domain(req, d) for d in found]
+        items = [self.app.views.domain(req, d)
+                 for d in self.store.enabled_domains_of(ctx.user_id)]
         return self.collection(req, 'domains', items)
 
     def system(self, req):
         ctx = self.context(req)
-        with self.db.session() as sess:
-            has = bool(assignment.system_role_ids(sess, ctx.user_id))
+        has = self.store.has_system_role(ctx.user_id)
         return {'system': [{'all': True}] if has else [],
                 'links': {'self': self.base_url(req) + req.path}}
 
@@ -90,9 +80,7 @@ class AuthController(base.Controller):
         claims = self._claims(req)
         if not (claims.get('project') or claims.get('domain') or claims.get('system')):
             raise exceptions.Forbidden('The catalog needs a scoped token.')
-        with self.db.session() as sess:
-            cat = catalog_core.build_catalog(sess, (claims.get('project') or {}).get('id'),
-                                             claims['sub'])
+        cat = self.store.catalog((claims.get('project') or {}).get('id'), claims['sub'])
         return {'catalog': cat, 'links': {'self': self.base_url(req) + req.path}}
 
     def keys(self, req):
@@ -112,30 +100,32 @@ class AuthController(base.Controller):
             except ValueError:
                 raise exceptions.BadRequest("Query parameter 'since' must be an ISO 8601 time.")
         since_id = validation.query_int(req, 'since_id', default=None, minimum=0)
-        with self.db.session() as sess:
-            events = [revoke.to_dict(e) for e in revoke.list_events(sess, since_dt, since_id)]
+        events = self.store.revoke_events(since_dt, since_id)
         return {'events': events, 'links': {'self': self.base_url(req) + req.path_qs,
                                             'previous': None, 'next': None}}
 
     def _aws_token(self, req):
+        """A token for the owner of an EC2 credential whose signature ``signature`` signs
+        the string to sign ``token`` (base64), if the signed request is recent enough."""
         data = self.body(req, schemas.s3_request)['credentials']
-        try:
-            string_to_sign = base64.b64decode(data['token'], validate=True).decode('utf-8')
-        except (binascii.Error, UnicodeDecodeError):
-            raise exceptions.BadRequest("'credentials/token' must be the base64 string to sign.")
-        with self.db.session() as sess:
-            cred = cred_core.get_ec2_by_access(sess, data['access'])
-            if cred is None:
-                raise exceptions.Unauthorized('The EC2 access key %s is not valid.'
-                                              % data['access'])
-            secret = cred_core.ec2_view(cred)['secret']
-            if not cred_core.check_aws_signature(secret, string_to_sign, data['signature']):
-                raise exceptions.Unauthorized('The request signature does not match.')
-            user = users_core.get_user(sess, cred.user_id)
-            claims = self.provider.authenticate_as(sess, user, cred.project_id, ['ec2credential'])
-            token_id = self.provider.issue(claims)
-            body = self.provider.token_body(sess, claims, include_catalog=True)
+        string_to_sign = _b64_text(data['token'], 'credentials/token')
+        canonical = data.get('canonical_request')
+        token_id, body = self.store.aws_token(
+            data['access'], string_to_sign, data['signature'], canonical,
+            ttl=self.app.conf.credential.auth_ttl * 60)
         return response.json_response(body, status=200, headers={'X-Subject-Token': token_id})
 
     s3tokens = _aws_token
     ec2tokens = _aws_token
+
+
+_URLSAFE = str.maketrans('-_', '+/')
+
+
+def _b64_text(value, field):
+    """The UTF-8 text of standard or URL-safe base64 (Keystone's s3_token middleware, and
+    the object store's, send the URL-safe alphabet)."""
+    try:
+        return base64.b64decode(value.translate(_URLSAFE), validate=True).decode('utf-8')
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        raise exceptions.BadRequest("'%s' must be base64 of UTF-8 text." % field)

@@ -1,8 +1,8 @@
 """What every identity controller shares: the request context, policy, links, listing."""
-import sqlalchemy as sa
-
 from common import exceptions
 from common import validation
+from common.wsgi import endpoint
+from common.wsgi import listing
 from common.wsgi import middleware
 from common.wsgi import response
 
@@ -14,14 +14,31 @@ class Controller:
         self.app = app
 
     @property
-    def db(self):
-        return self.app.db
+    def store(self):
+        """The database operations (identity.db.api.Store)."""
+        return self.app.store
 
     def context(self, req, require=True):
         ctx = middleware.get_context(req)
         if require and not ctx.authenticated:
             raise exceptions.Unauthorized('The request you have made requires authentication.')
         return ctx
+
+    @staticmethod
+    def token_claims(req):
+        """The caller's token claims ({} without a token)."""
+        return req.environ.get('identity.token_claims') or {}
+
+    def refuse_delegated(self, req, what):
+        """403 when the caller's token comes from an application credential (or a trust):
+        such a token may not mint a credential that would outlive its restrictions."""
+        claims = self.token_claims(req)
+        if claims.get('app_cred') or claims.get('trust_id') or claims.get('oauth1'):
+            raise exceptions.Forbidden('A token from an application credential, a trust or an '
+                                       'OAuth1 delegation cannot %s.' % what)
+
+    def is_admin(self, req):
+        return self.app.enforcer.enforce('admin_required', {}, self.context(req))
 
     def enforce(self, req, rule, target=None):
         ctx = self.context(req)
@@ -30,7 +47,7 @@ class Controller:
         return ctx
 
     def base_url(self, req):
-        return (self.app.conf.api.public_endpoint or req.host_url).rstrip('/')
+        return endpoint.public_url(self.app.conf, req)
 
     def link(self, req, path):
         return {'self': '%s/v3/%s' % (self.base_url(req), path)}
@@ -42,6 +59,16 @@ class Controller:
             body['truncated'] = True
         return body
 
+    def list_request(self, req):
+        """The paging and filters of a list (Keystone's: ``limit`` at least 1, capped at
+        ``[identity] list_limit``; ``marker`` an id)."""
+        return listing.parse(req, self.app.conf.identity.list_limit, min_limit=1)
+
+    def page(self, req, key, rows, lr, render):
+        """The collection body of one page of ``rows`` (``lr.limit + 1`` at most)."""
+        rows, truncated = listing.page(rows, lr)
+        return self.collection(req, key, [render(req, r) for r in rows], truncated)
+
     def body(self, req, schema):
         data = response.json_body(req)
         validation.validate(schema, data)
@@ -50,53 +77,3 @@ class Controller:
     @staticmethod
     def created(body, headers=None):
         return response.json_response(body, status=201, headers=headers)
-
-
-_OPERATORS = {
-    'contains': lambda col, v: col.contains(v, autoescape=True),
-    'icontains': lambda col, v: sa.func.lower(col).contains(v.lower(), autoescape=True),
-    'startswith': lambda col, v: col.startswith(v, autoescape=True),
-    'istartswith': lambda col, v: sa.func.lower(col).startswith(v.lower(), autoescape=True),
-    'endswith': lambda col, v: col.endswith(v, autoescape=True),
-    'iendswith': lambda col, v: sa.func.lower(col).endswith(v.lower(), autoescape=True),
-    'equals': lambda col, v: col == v,
-    'iequals': lambda col, v: sa.func.lower(col) == v.lower(),
-}
-
-
-def apply_filters(req, query, model, fields, booleans=()):
-    """Apply ``?field=value`` and ``?field__<op>=value`` filters (Keystone's list filters).
-
-    Unknown query parameters are ignored as Keystone does; malformed booleans are 400.
-    """
-    for key, raw in req.GET.items():
-        name, _, op = key.partition('__')
-        if name not in fields:
-            continue
-        column = getattr(model, name)
-        if name in booleans:
-            value = validation.query_bool(req, key)
-            query = query.where(column.is_(value))
-        elif op:
-            if op not in _OPERATORS:
-                raise exceptions.BadRequest("Unknown filter operator '%s' in '%s'." % (op, key))
-            query = query.where(_OPERATORS[op](column, raw))
-        else:
-            query = query.where(column == raw)
-    return query
-
-
-def paginate(req, sess, query, model, limit_default):
-    """Run ``query`` honouring ``?limit``/``?marker`` (by id) and the configured list limit.
-
-    Returns (rows, truncated).
-    """
-    limit = validation.query_int(req, 'limit', default=None, minimum=1)
-    cap = min(limit, limit_default) if limit else limit_default
-    marker = req.GET.get('marker')
-    query = query.order_by(model.id)
-    if marker:
-        query = query.where(model.id > marker)
-    rows = list(sess.scalars(query.limit(cap + 1)))
-    truncated = len(rows) > cap
-    return rows[:cap], truncated

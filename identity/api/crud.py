@@ -1,28 +1,35 @@
 """One generic controller for the identity resources that follow the plain CRUD shape
-(domains, projects, users, groups, roles, regions, services, endpoints, credentials)."""
-import sqlalchemy as sa
+(domains, projects, users, groups, roles, regions, services, endpoints, credentials).
 
+An update is authorized twice, as Keystone does: against the stored entity and against the
+entity as it would be after the change, so a caller cannot move what it may edit (a
+credential, say) to an owner or scope it may not edit."""
+import json
+
+from common import exceptions
+from common import validators
 from identity.api import base
+from identity.db import api as db_api
+
+# ``extra`` is a TEXT column: 64 KiB on MariaDB, less than a request body may carry.
+MAX_EXTRA_BYTES = 65535
 
 
 class Resource:
     """How one resource maps onto the generic controller."""
 
-    def __init__(self, key, plural, model, view, get, create, update, delete,
-                 create_schema, update_schema, filters=(), booleans=(), policy_target=None,
-                 list_scope=None, prepare_create=None, query_hook=None):
-        self.key, self.plural, self.model = key, plural, model
-        self.view, self.get, self.create, self.update, self.delete = (
-            view, get, create, update, delete)
+    def __init__(self, key, plural, view, create_schema, update_schema, check_write=None,
+                 own_rows=False, prepare_create=None, prepare_update=None):
+        self.key, self.plural, self.view = key, plural, view
         self.create_schema, self.update_schema = create_schema, update_schema
-        self.filters, self.booleans = filters, booleans
-        # Builds the policy target from an entity (default: {key: {'id': ..., **columns}}).
-        self.policy_target = policy_target
-        # Narrows a list to what the caller may see when it is not a reader of everything.
-        self.list_scope = list_scope
+        # check_write(controller, req, attrs, lookup): refuses a create or an update beyond
+        # what policy rules can say; ``attrs`` is the entity as it would be afterwards.
+        self.check_write = check_write
+        # A caller who may not list them all sees the rows it owns (credentials).
+        self.own_rows = own_rows
         self.prepare_create = prepare_create
-        # Always applied to list queries (e.g. roles: global unless domain_id is asked).
-        self.query_hook = query_hook
+        # prepare_update(app, req, changes): the changes as stored (after policy)
+        self.prepare_update = prepare_update
 
 
 class CrudController(base.Controller):
@@ -30,62 +37,101 @@ class CrudController(base.Controller):
         super().__init__(app)
         self.res = resource
 
-    def _target(self, entity):
-        if self.res.policy_target:
-            return self.res.policy_target(entity)
-        columns = {c.name: getattr(entity, c.name) for c in entity.__table__.columns
-                   if c.name not in ('password_hash', 'blob', 'secret_hash')}
+    def _target(self, columns):
         return {self.res.key: columns}
+
+    def _target_after(self, before, changes):
+        after = dict(before[self.res.key])
+        after.update((k, v) for k, v in changes.items() if k not in db_api.SECRET_ATTRS)
+        return {self.res.key: after}
 
     def _view(self, req, entity):
         return getattr(self.app.views, self.res.view)(req, entity)
 
     def index(self, req):
         ctx = self.context(req)
-        allowed = self.app.enforcer.enforce('identity:list_%s' % self.res.plural, {}, ctx)
-        with self.db.session() as sess:
-            query = sa.select(self.res.model)
-            if not allowed:
-                if self.res.list_scope is None:
-                    self.enforce(req, 'identity:list_%s' % self.res.plural)
-                query = self.res.list_scope(query, ctx)
-            if self.res.query_hook:
-                query = self.res.query_hook(query, req)
-            query = base.apply_filters(req, query, self.res.model, self.res.filters,
-                                       self.res.booleans)
-            rows, truncated = base.paginate(req, sess, query, self.res.model,
-                                            self.app.conf.identity.list_limit)
-            items = [self._view(req, r) for r in rows]
-        return self.collection(req, self.res.plural, items, truncated)
+        rule = 'identity:list_%s' % self.res.plural
+        owner_id = None
+        if not self.app.enforcer.enforce(rule, {}, ctx):
+            if not self.res.own_rows:
+                self.enforce(req, rule)
+            owner_id = ctx.user_id
+        lr = self.list_request(req)
+        rows = self.store.list_entities(self.res.plural, lr, owner_id)
+        return self.page(req, self.res.plural, rows, lr, self._view)
 
     def show(self, req, **ids):
         self.context(req)
-        with self.db.session() as sess:
-            entity = self.res.get(sess, *ids.values())
-            self.enforce(req, 'identity:get_%s' % self.res.key, self._target(entity))
-            return {self.res.key: self._view(req, entity)}
+        entity = self.store.show_entity(
+            self.res.plural, list(ids.values()),
+            lambda columns: self.enforce(req, 'identity:get_%s' % self.res.key,
+                                         self._target(columns)))
+        return {self.res.key: self._view(req, entity)}
+
+    def _keep_extra(self, schema, data, stored=None):
+        """Attributes the API does not define go into ``extra`` (merged with ``stored``)
+        and come back in the entity, as Keystone keeps them; a model without ``extra``
+        ignores them."""
+        known = schema['properties'][self.res.key]['properties']
+        unknown = {k: data.pop(k) for k in list(data) if k not in known}
+        if unknown and db_api.has_extra(self.res.plural):
+            data['extra'] = dict(stored or {}, **unknown)
+            if len(json.dumps(data['extra']).encode()) > MAX_EXTRA_BYTES:
+                raise exceptions.BadRequest('The extra attributes of the %s exceed %d bytes.'
+                                            % (self.res.key, MAX_EXTRA_BYTES))
+        return data
 
     def create(self, req):
+        return self._create(req, self.body(req, self.res.create_schema)[self.res.key])
+
+    def create_with_id(self, req, **ids):
+        """``PUT /v3/regions/{id}``: create with the id of the path (Keystone's form)."""
+        (path_id,) = ids.values()
         data = self.body(req, self.res.create_schema)[self.res.key]
-        self.enforce(req, 'identity:create_%s' % self.res.key, {self.res.key: data})
-        with self.db.session() as sess:
-            if self.res.prepare_create:
-                data = self.res.prepare_create(self.app, req, data)
-            entity = self.res.create(sess, **data)
-            return self.created({self.res.key: self._view(req, entity)})
+        if data.get('id', path_id) != path_id:
+            raise exceptions.BadRequest('The id in the body (%s) differs from the one in the '
+                                        'path.' % validators.quote(data['id']))
+        data['id'] = path_id
+        return self._create(req, data)
+
+    def _create(self, req, data):
+        data = self._keep_extra(self.res.create_schema, data)
+        if self.res.prepare_create:
+            # defaults first (e.g. the caller's domain): policy sees the entity as made
+            data = self.res.prepare_create(self.app, req, data)
+        self.enforce(req, 'identity:create_%s' % self.res.key,
+                     {self.res.key: {k: v for k, v in data.items()
+                                     if k not in db_api.SECRET_ATTRS}})
+        check = None
+        if self.res.check_write:
+            def check(attrs, lookup):
+                self.res.check_write(self, req, attrs, lookup)
+        entity = self.store.create_entity(self.res.plural, data, check)
+        return self.created({self.res.key: self._view(req, entity)})
 
     def update(self, req, **ids):
         data = self.body(req, self.res.update_schema)[self.res.key]
-        with self.db.session() as sess:
-            entity = self.res.get(sess, *ids.values())
-            self.enforce(req, 'identity:update_%s' % self.res.key, self._target(entity))
-            data.pop('id', None)
-            entity = self.res.update(sess, *ids.values(), data)
-            return {self.res.key: self._view(req, entity)}
+        data.pop('id', None)
+        rule = 'identity:update_%s' % self.res.key
+
+        def authorize(entity, lookup):
+            changes = self._keep_extra(self.res.update_schema, data,
+                                       getattr(entity, 'extra', None))
+            before = self._target(db_api.policy_columns(entity))
+            self.enforce(req, rule, before)
+            after = self._target_after(before, changes)
+            self.enforce(req, rule, after)
+            if self.res.check_write:
+                self.res.check_write(self, req, after[self.res.key], lookup)
+            if self.res.prepare_update:
+                changes = self.res.prepare_update(self.app, req, changes)
+            return changes
+        entity = self.store.update_entity(self.res.plural, list(ids.values()), authorize)
+        return {self.res.key: self._view(req, entity)}
 
     def delete(self, req, **ids):
-        with self.db.session() as sess:
-            entity = self.res.get(sess, *ids.values())
-            self.enforce(req, 'identity:delete_%s' % self.res.key, self._target(entity))
-            self.res.delete(sess, *ids.values())
+        self.store.delete_entity(
+            self.res.plural, list(ids.values()),
+            lambda columns: self.enforce(req, 'identity:delete_%s' % self.res.key,
+                                         self._target(columns)))
         return None

@@ -1,21 +1,14 @@
 """The plain CRUD resources of the Identity API, described for the generic controller."""
-import uuid
-
+from common import exceptions
 from identity.api import crud
 from identity.api import schemas
-from identity.core import assignment
-from identity.core import catalog
-from identity.core import credentials
-from identity.core import resource
-from identity.core import users
-from identity.db import models
 
 
 def _default_domain(app, req, data):
     """Keystone puts new entities in the caller's domain when the body names none (a child
     project goes in its parent's domain)."""
     from common.wsgi import middleware
-    if not data.get('domain_id') and not data.get('parent_id'):
+    if not data.get('domain_id') and not data.get('parent_id') and not data.get('is_domain'):
         ctx = middleware.get_context(req)
         data['domain_id'] = (ctx.domain_id or ctx.project_domain_id or
                              app.conf.identity.default_domain_id)
@@ -37,77 +30,56 @@ def _domain_prepare(app, req, data):
 
 def _endpoint_prepare(app, req, data):
     legacy = data.pop('region', None)
-    data.setdefault('region_id', legacy)
+    if legacy and not data.get('region_id'):
+        # The legacy ``region`` attribute names a region Keystone makes when it is missing.
+        data['region_id'] = legacy
+        data['make_missing_region'] = True
     return data
 
 
-def _endpoint_update(sess, endpoint_id, data):
-    return catalog.update_endpoint(sess, endpoint_id, _endpoint_prepare(None, None, data))
-
-
-def _own_rows(column):
-    return lambda query, ctx: query.where(column == ctx.user_id)
+def _credential_guard(ctrl, req, attrs, lookup):
+    """An ec2 credential becomes tokens of its user on its project (s3tokens): a delegated
+    token may not make or reshape one, and only an admin may bind one to a project where
+    its user holds no role."""
+    if attrs.get('type') != 'ec2':
+        return
+    ctrl.refuse_delegated(req, 'create or change EC2 credentials')
+    if not attrs.get('project_id') or ctrl.is_admin(req):
+        return  # a missing project is refused by the core with a 400
+    if not lookup.user_has_project_role(attrs['user_id'], attrs['project_id']):
+        raise exceptions.Forbidden('User %s has no role on project %s.'
+                                   % (attrs['user_id'], attrs['project_id']))
 
 
 def build(app):
     """``{name: Resource}`` for every plain CRUD resource."""
-    hash_cost = app.conf.identity.password_hash_cost
     return {
-        'domains': crud.Resource(
-            'domain', 'domains', models.Domain, 'domain', resource.get_domain,
-            lambda sess, domain_id=None, **d: resource.create_domain(sess, domain_id=domain_id,
-                                                                     **d),
-            resource.update_domain, resource.delete_domain,
-            schemas.domain_create, schemas.domain_update, filters=('name', 'enabled'),
-            booleans=('enabled',), prepare_create=_domain_prepare),
-        'projects': crud.Resource(
-            'project', 'projects', models.Project, 'project', resource.get_project,
-            lambda sess, is_domain=False, **d: resource.create_project(sess, **d),
-            resource.update_project, resource.delete_project,
-            schemas.project_create, schemas.project_update,
-            filters=('name', 'domain_id', 'enabled', 'parent_id'), booleans=('enabled',),
-            prepare_create=_default_domain),
-        'users': crud.Resource(
-            'user', 'users', models.User, 'user', users.get_user, users.create_user,
-            lambda sess, uid, data: users.update_user(sess, uid, data, hash_cost),
-            users.delete_user, schemas.user_create, schemas.user_update,
-            filters=('name', 'domain_id', 'enabled'), booleans=('enabled',),
-            prepare_create=_user_prepare),
-        'groups': crud.Resource(
-            'group', 'groups', models.Group, 'group', users.get_group, users.create_group,
-            users.update_group, users.delete_group, schemas.group_create, schemas.group_update,
-            filters=('name', 'domain_id'), prepare_create=_default_domain),
-        'roles': crud.Resource(
-            'role', 'roles', models.Role, 'role', assignment.get_role, assignment.create_role,
-            assignment.update_role, assignment.delete_role, schemas.role_create,
-            schemas.role_update, filters=('name',), query_hook=role_filter_global),
-        'regions': crud.Resource(
-            'region', 'regions', models.Region, 'region', catalog.get_region,
-            lambda sess, id=None, **d: catalog.create_region(sess, id or uuid.uuid4().hex, **d),
-            catalog.update_region, catalog.delete_region, schemas.region_create,
-            schemas.region_update, filters=('parent_region_id',)),
-        'services': crud.Resource(
-            'service', 'services', models.CatalogService, 'service', catalog.get_service,
-            catalog.create_service, catalog.update_service, catalog.delete_service,
-            schemas.service_create, schemas.service_update, filters=('type', 'name')),
-        'endpoints': crud.Resource(
-            'endpoint', 'endpoints', models.Endpoint, 'endpoint', catalog.get_endpoint,
-            catalog.create_endpoint, _endpoint_update, catalog.delete_endpoint,
-            schemas.endpoint_create, schemas.endpoint_update,
-            filters=('interface', 'service_id', 'region_id'), prepare_create=_endpoint_prepare),
-        'credentials': crud.Resource(
-            'credential', 'credentials', models.Credential, 'credential',
-            credentials.get_credential,
-            lambda sess, id=None, **d: credentials.create_credential(sess, credential_id=id,
-                                                                     **d),
-            credentials.update_credential, credentials.delete_credential,
-            schemas.credential_create, schemas.credential_update,
-            filters=('user_id', 'type'), list_scope=_own_rows(models.Credential.user_id)),
+        'domains': crud.Resource('domain', 'domains', 'domain', schemas.domain_create,
+                                 schemas.domain_update, prepare_create=_domain_prepare),
+        'projects': crud.Resource('project', 'projects', 'project', schemas.project_create,
+                                  schemas.project_update, prepare_create=_default_domain),
+        'users': crud.Resource('user', 'users', 'user', schemas.user_create,
+                               schemas.user_update, prepare_create=_user_prepare),
+        'groups': crud.Resource('group', 'groups', 'group', schemas.group_create,
+                                schemas.group_update, prepare_create=_default_domain),
+        'roles': crud.Resource('role', 'roles', 'role', schemas.role_create,
+                               schemas.role_update),
+        'regions': crud.Resource('region', 'regions', 'region', schemas.region_create,
+                                 schemas.region_update),
+        'services': crud.Resource('service', 'services', 'service', schemas.service_create,
+                                  schemas.service_update),
+        'endpoints': crud.Resource('endpoint', 'endpoints', 'endpoint',
+                                   schemas.endpoint_create, schemas.endpoint_update,
+                                   prepare_create=_endpoint_prepare,
+                                   prepare_update=_endpoint_prepare),
+        'credentials': crud.Resource('credential', 'credentials', 'credential',
+                                     schemas.credential_create, schemas.credential_update,
+                                     own_rows=True, check_write=_credential_guard),
+        'policies': crud.Resource('policy', 'policies', 'policy', schemas.policy_create,
+                                  schemas.policy_update),
+        'endpoint_groups': crud.Resource('endpoint_group', 'endpoint_groups', 'endpoint_group',
+                                         schemas.endpoint_group_create,
+                                         schemas.endpoint_group_update),
+        'consumers': crud.Resource('consumer', 'consumers', 'consumer', schemas.consumer_create,
+                                   schemas.consumer_update),
     }
-
-
-def role_filter_global(query, req):
-    """``GET /v3/roles`` lists global roles unless ``domain_id`` is given."""
-    domain_id = req.GET.get('domain_id')
-    return query.where(models.Role.domain_id == (domain_id or assignment.NULL_DOMAIN))
-

@@ -27,7 +27,7 @@ domain_update['properties']['domain']['minProperties'] = 1
 
 project_create = _wrap('project', {'name': _NAME64, 'description': _DESC, 'enabled': _BOOL,
                                    'domain_id': _OPT_ID, 'parent_id': _OPT_ID, 'tags': _TAGS,
-                                   'is_domain': {'type': 'boolean', 'enum': [False]}},
+                                   'is_domain': _BOOL},
                        ['name'])
 project_update = _wrap('project', {'name': _NAME64, 'description': _DESC, 'enabled': _BOOL,
                                    'domain_id': _OPT_ID, 'parent_id': _OPT_ID, 'tags': _TAGS},
@@ -116,6 +116,11 @@ app_cred_create = _wrap('application_credential', {
     'access_rules': {'type': 'array', 'maxItems': 0}}, ['name'], additional=False)
 
 _AUTH_METHODS = {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'maxLength': 64}}
+# Ids and names in an auth request are strings (they reach queries as they are).
+_AUTH_TEXT = {'type': ['string', 'null'], 'maxLength': 255}
+_AUTH_DOMAIN = {'type': 'object', 'properties': {'id': _AUTH_TEXT, 'name': _AUTH_TEXT}}
+_AUTH_REF = {'type': 'object', 'properties': {'id': _AUTH_TEXT, 'name': _AUTH_TEXT,
+                                              'domain': _AUTH_DOMAIN}}
 auth_request = {
     'type': 'object', 'required': ['auth'],
     'properties': {'auth': {
@@ -123,10 +128,16 @@ auth_request = {
         'properties': {
             'identity': {'type': 'object', 'required': ['methods'],
                          'properties': {'methods': _AUTH_METHODS,
-                                        'password': {'type': 'object'},
+                                        'password': {'type': 'object', 'properties': {
+                                            'user': _AUTH_REF}},
                                         'token': {'type': 'object'},
-                                        'application_credential': {'type': 'object'}}},
-            'scope': {'type': ['object', 'string']},
+                                        'oauth1': {'type': 'object'},
+                                        'application_credential': {
+                                            'type': 'object', 'properties': {
+                                                'id': _AUTH_TEXT, 'name': _AUTH_TEXT,
+                                                'user': _AUTH_REF}}}},
+            'scope': {'type': ['object', 'string'], 'properties': {
+                'project': _AUTH_REF, 'domain': _AUTH_DOMAIN}},
         }}},
 }
 
@@ -134,4 +145,30 @@ s3_request = {'type': 'object', 'required': ['credentials'], 'properties': {'cre
     'type': 'object', 'required': ['access', 'token', 'signature'],
     'properties': {'access': {'type': 'string', 'minLength': 1, 'maxLength': 255},
                    'token': {'type': 'string', 'minLength': 1, 'maxLength': 65535},
-                   'signature': {'type': 'string', 'minLength': 1, 'maxLength': 1024}}}}}
+                   'signature': {'type': 'string', 'minLength': 1, 'maxLength': 1024},
+                   # optional: lets a presigned SigV4 request last until its signed expiry
+                   'canonical_request': {'type': 'string', 'maxLength': 65535}}}}}
+
+_POLICY_TYPE = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+_POLICY_BLOB = {'type': 'string', 'maxLength': 65535}
+policy_create = _wrap('policy', {'type': _POLICY_TYPE, 'blob': _POLICY_BLOB}, ['type', 'blob'])
+policy_update = _wrap('policy', {'type': _POLICY_TYPE, 'blob': _POLICY_BLOB}, None)
+policy_update['properties']['policy']['minProperties'] = 1
+
+_EP_FILTERS = {'type': 'object', 'additionalProperties': False, 'minProperties': 1,
+               'properties': {'interface': _INTERFACE, 'service_id': _ID,
+                              'region_id': {'type': 'string', 'minLength': 1,
+                                            'maxLength': 255}}}
+endpoint_group_create = _wrap('endpoint_group', {'name': _NAME255, 'description': _DESC,
+                                                 'filters': _EP_FILTERS},
+                              ['name', 'filters'], additional=False)
+endpoint_group_update = _wrap('endpoint_group', {'name': _NAME255, 'description': _DESC,
+                                                 'filters': _EP_FILTERS}, None,
+                              additional=False)
+endpoint_group_update['properties']['endpoint_group']['minProperties'] = 1
+
+consumer_create = _wrap('consumer', {'description': _DESC}, None)
+consumer_update = _wrap('consumer', {'description': _DESC}, None)
+consumer_update['properties']['consumer']['minProperties'] = 1
+for _schema in (consumer_create, consumer_update):  # the service makes the secret
+    _schema['properties']['consumer']['not'] = {'required': ['secret']}

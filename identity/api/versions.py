@@ -1,4 +1,5 @@
 """Version discovery documents (``/`` and ``/v3``)."""
+from common.wsgi import endpoint
 from common.wsgi import response
 
 VERSION = {'id': 'v3.14', 'status': 'stable', 'updated': '2020-04-07T00:00:00Z',
@@ -11,7 +12,7 @@ class VersionsController:
         self.conf = conf
 
     def _v3(self, req):
-        base = (self.conf.api.public_endpoint or req.host_url).rstrip('/')
+        base = endpoint.public_url(self.conf, req)
         return dict(VERSION, links=[{'rel': 'self', 'href': base + '/v3/'}])
 
     def index(self, req):

@@ -1,13 +1,16 @@
 """Entity -> API dict conversions (with links), shared by every identity controller."""
+from common.wsgi import endpoint
 from identity.core import assignment
+from identity.core import credentials
 
 
 class Views:
-    def __init__(self, conf):
+    def __init__(self, conf, credential_keys):
         self.conf = conf
+        self.credential_keys = credential_keys
 
     def _base(self, req):
-        return (self.conf.api.public_endpoint or req.host_url).rstrip('/') + '/v3/'
+        return endpoint.public_url(self.conf, req) + '/v3/'
 
     def _links(self, req, path):
         return {'self': self._base(req) + path}
@@ -22,10 +25,13 @@ class Views:
                     links=self._links(req, 'domains/' + d.id))
 
     def project(self, req, p):
-        return dict(self._extra(p), id=p.id, name=p.name, domain_id=p.domain_id,
-                    parent_id=p.parent_id or p.domain_id, description=p.description or '',
-                    enabled=p.enabled, is_domain=False, tags=p.tags or [], options={},
-                    links=self._links(req, 'projects/' + p.id))
+        """A project, or a domain seen as a project acting as a domain (``is_domain``)."""
+        is_domain = not hasattr(p, 'parent_id')
+        domain_id = None if is_domain else p.domain_id
+        return dict(self._extra(p), id=p.id, name=p.name, domain_id=domain_id,
+                    parent_id=None if is_domain else (p.parent_id or p.domain_id),
+                    description=p.description or '', enabled=p.enabled, is_domain=is_domain,
+                    tags=p.tags or [], options={}, links=self._links(req, 'projects/' + p.id))
 
     def user(self, req, u):
         body = dict(self._extra(u), id=u.id, name=u.name, domain_id=u.domain_id,
@@ -71,13 +77,32 @@ class Views:
                     links=self._links(req, 'endpoints/' + e.id))
 
     def credential(self, req, c):
-        return {'id': c.id, 'user_id': c.user_id, 'project_id': c.project_id, 'type': c.type,
-                'blob': c.blob, 'links': self._links(req, 'credentials/' + c.id)}
+        return dict(self._extra(c), id=c.id, user_id=c.user_id, project_id=c.project_id,
+                    type=c.type, blob=credentials.blob_of(self.credential_keys, c),
+                    links=self._links(req, 'credentials/' + c.id))
+
+    def policy(self, req, p):
+        return dict(self._extra(p), id=p.id, type=p.type, blob=p.blob,
+                    links=self._links(req, 'policies/' + p.id))
+
+    def endpoint_group(self, req, g):
+        return {'id': g.id, 'name': g.name, 'description': g.description or '',
+                'filters': dict(g.filters or {}),
+                'links': self._links(req, 'OS-EP-FILTER/endpoint_groups/' + g.id)}
+
+    def consumer(self, req, c):
+        body = dict(self._extra(c), id=c.id, description=c.description,
+                    links=self._links(req, 'OS-OAUTH1/consumers/' + c.id))
+        if getattr(c, 'secret', None):  # only in the answer to the create
+            body['secret'] = c.secret
+        return body
 
     def app_cred(self, req, c, roles, secret=None):
         body = {'id': c.id, 'name': c.name, 'description': c.description,
                 'user_id': c.user_id, 'project_id': c.project_id,
-                'expires_at': c.expires_at, 'unrestricted': c.unrestricted,
+                # ISO 8601 without a zone suffix, as Keystone echoes it
+                'expires_at': c.expires_at.isoformat() if c.expires_at else None,
+                'unrestricted': c.unrestricted,
                 'system': c.system, 'access_rules': [],
                 'roles': [{'id': r.id, 'name': r.name, 'domain_id': None} for r in roles],
                 'links': self._links(req, 'users/%s/application_credentials/%s'

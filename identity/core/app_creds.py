@@ -9,6 +9,7 @@ from common import exceptions
 from common.db import types
 from identity import passwords
 from identity.core import assignment
+from identity.core import resource
 from identity.core import revoke
 from identity.db import models
 
@@ -42,9 +43,15 @@ def create(sess, user_id, project_id, name, token_role_ids, role_refs=None, secr
     if expires_at is not None and expires_at <= types.utcnow():
         raise exceptions.BadRequest('expires_at must be in the future.')
     role_ids = []
+    # Roles named explicitly must be held now (a role granted after the token was issued
+    # counts, as in Keystone); without names the credential gets the token's roles.
+    held = set()
+    if role_refs:
+        held = {r.id for r in assignment.effective_project_roles(
+            sess, user_id, resource.get_project(sess, project_id))}
     for ref in role_refs or []:
         role = assignment.find_role(sess, ref.get('id'), ref.get('name'), ref.get('domain_id'))
-        if role.id not in token_role_ids:
+        if role.id not in held:
             raise exceptions.Forbidden('You cannot delegate role %s: you do not hold it on this '
                                        'project.' % role.name)
         role_ids.append(role.id)

@@ -85,11 +85,14 @@ def role_domain(role):
 # implied roles ----------------------------------------------------------------------
 def create_implied_role(sess, prior_id, implied_id):
     prior, implied = get_role(sess, prior_id), get_role(sess, implied_id)
-    if prior_id == implied_id or prior_id in implied_closure(sess, [implied_id]):
-        raise exceptions.BadRequest('Role %s cannot imply %s: that would make a cycle.'
-                                    % (prior.name, implied.name))
+    if prior_id == implied_id:
+        raise exceptions.BadRequest('Role %s cannot imply itself: that would make a cycle.'
+                                    % prior.name)
     if role_domain(implied) is not None and role_domain(prior) is None:
         raise exceptions.Forbidden('A global role cannot imply a domain-specific role.')
+    if prior_id in implied_closure(sess, [implied_id]):
+        raise exceptions.Conflict('Role %s cannot imply %s: that would make a cycle of '
+                                  'implied roles.' % (prior.name, implied.name))
     if sess.get(models.ImpliedRole, (prior_id, implied_id)) is None:
         sess.add(models.ImpliedRole(prior_role_id=prior_id, implied_role_id=implied_id))
     return prior, implied

@@ -59,9 +59,15 @@ def effective_assignments(sess, raw):
         for implied in sorted(asg.implied_closure(sess, [entry['role_id']], rules)):
             extra = dict(entry, role_id=implied, prior_role=entry['role_id'])
             with_implied.append(extra)
+    # Domain-specific roles never reach a token (only the global roles they imply do), so
+    # they are no effective assignment either.
+    domain_roles = set(sess.scalars(sa.select(models.Role.id).where(
+        models.Role.domain_id != asg.NULL_DOMAIN)))
     # The same role can arrive by several paths; list it once per (user, target, role).
     seen, unique = set(), []
     for entry in with_implied:
+        if entry['role_id'] in domain_roles:
+            continue
         key = (entry['actor_id'], entry['target_kind'], entry['target_id'], entry['role_id'])
         if key not in seen:
             seen.add(key)

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from common import exceptions
+from identity.core import plain
 from identity.db import models
 
 INTERFACES = ('public', 'internal', 'admin')
@@ -54,26 +55,14 @@ def delete_region(sess, region_id):
     sess.delete(region)
 
 
-def get_service(sess, service_id):
-    svc = sess.get(models.CatalogService, service_id)
-    if svc is None:
-        raise exceptions.NotFound('Could not find service: %s.' % service_id)
-    return svc
+SERVICES = plain.Plain(models.CatalogService, 'service')
+get_service = SERVICES.get
+update_service = SERVICES.update
 
 
 def create_service(sess, type, name=None, description=None, enabled=True, extra=None):
-    svc = models.CatalogService(type=type, name=name, description=description,
-                                enabled=enabled, extra=extra or {})
-    sess.add(svc)
-    sess.flush()
-    return svc
-
-
-def update_service(sess, service_id, changes):
-    svc = get_service(sess, service_id)
-    for key, value in changes.items():
-        setattr(svc, key, value)
-    return svc
+    return SERVICES.create(sess, type=type, name=name, description=description,
+                           enabled=enabled, extra=extra or {})
 
 
 def delete_service(sess, service_id):
@@ -89,11 +78,22 @@ def get_endpoint(sess, endpoint_id):
     return endpoint
 
 
+def _require_region(sess, region_id, create=False):
+    """The region of an endpoint: made when ``create``, else it must exist (400)."""
+    if sess.get(models.Region, region_id) is not None:
+        return
+    if not create:
+        raise exceptions.BadRequest('Invalid input for field endpoint region_id: region %s '
+                                    'does not exist.' % region_id)
+    create_region(sess, region_id)
+
+
 def create_endpoint(sess, service_id, interface, url, region_id=None, enabled=True,
-                    extra=None):
+                    extra=None, make_missing_region=False):
+    """A new endpoint; ``make_missing_region``: a missing region is made (legacy attribute)."""
     get_service(sess, service_id)
     if region_id:
-        get_region(sess, region_id)
+        _require_region(sess, region_id, make_missing_region)
     endpoint = models.Endpoint(service_id=service_id, interface=interface, url=url,
                                region_id=region_id, enabled=enabled, extra=extra or {})
     sess.add(endpoint)
@@ -103,10 +103,11 @@ def create_endpoint(sess, service_id, interface, url, region_id=None, enabled=Tr
 
 def update_endpoint(sess, endpoint_id, changes):
     endpoint = get_endpoint(sess, endpoint_id)
+    create = changes.pop('make_missing_region', False)
     if changes.get('service_id'):
         get_service(sess, changes['service_id'])
     if changes.get('region_id'):
-        get_region(sess, changes['region_id'])
+        _require_region(sess, changes['region_id'], create)
     for key, value in changes.items():
         setattr(endpoint, key, value)
     return endpoint
@@ -134,6 +135,11 @@ def build_catalog(sess, project_id=None, user_id=None):
         models.CatalogService.enabled.is_(True)).order_by(models.CatalogService.type)))
     endpoints = list(sess.scalars(sa.select(models.Endpoint).where(
         models.Endpoint.enabled.is_(True))))
+    if project_id:
+        groups = project_endpoint_groups(sess, project_id)
+        if groups:
+            # OS-EP-FILTER: a project with endpoint groups sees only their endpoints
+            endpoints = [ep for ep in endpoints if any(_selects(g, ep) for g in groups)]
     catalog = []
     for svc in services:
         entries = []
@@ -148,3 +154,69 @@ def build_catalog(sess, project_id=None, user_id=None):
         catalog.append({'id': svc.id, 'type': svc.type, 'name': svc.name or '',
                         'endpoints': entries})
     return catalog
+
+
+# policies (stored blobs services may fetch) ----------------------------------------------
+POLICIES = plain.Plain(models.Policy, 'policy')
+
+
+# endpoint groups (OS-EP-FILTER) ---------------------------------------------------------
+ENDPOINT_GROUPS = plain.Plain(models.EndpointGroup, 'endpoint group')
+get_endpoint_group = ENDPOINT_GROUPS.get
+
+
+def delete_endpoint_group(sess, group_id):
+    group = ENDPOINT_GROUPS.get(sess, group_id)
+    sess.execute(sa.delete(models.ProjectEndpointGroup).where(
+        models.ProjectEndpointGroup.endpoint_group_id == group_id))
+    sess.delete(group)
+
+
+def _selects(group, endpoint):
+    return all(getattr(endpoint, key) == value for key, value in (group.filters or {}).items())
+
+
+def endpoints_of_group(sess, group_id):
+    """The endpoints an endpoint group's filters select."""
+    group = get_endpoint_group(sess, group_id)
+    query = sa.select(models.Endpoint)
+    for key, value in (group.filters or {}).items():
+        query = query.where(getattr(models.Endpoint, key) == value)
+    return list(sess.scalars(query.order_by(models.Endpoint.id)))
+
+
+def project_endpoint_groups(sess, project_id):
+    return list(sess.scalars(sa.select(models.EndpointGroup).join(
+        models.ProjectEndpointGroup,
+        models.ProjectEndpointGroup.endpoint_group_id == models.EndpointGroup.id).where(
+        models.ProjectEndpointGroup.project_id == project_id).order_by(
+        models.EndpointGroup.id)))
+
+
+def _association(sess, group_id, project_id):
+    get_endpoint_group(sess, group_id)
+    return sess.get(models.ProjectEndpointGroup, (group_id, project_id))
+
+
+def associate_endpoint_group(sess, group_id, project_id):
+    if _association(sess, group_id, project_id) is None:
+        sess.add(models.ProjectEndpointGroup(endpoint_group_id=group_id,
+                                             project_id=project_id))
+
+
+def check_endpoint_group_association(sess, group_id, project_id):
+    if _association(sess, group_id, project_id) is None:
+        raise exceptions.NotFound('Endpoint group %s is not associated with project %s.'
+                                  % (group_id, project_id))
+
+
+def dissociate_endpoint_group(sess, group_id, project_id):
+    check_endpoint_group_association(sess, group_id, project_id)
+    sess.delete(sess.get(models.ProjectEndpointGroup, (group_id, project_id)))
+
+
+def endpoint_group_project_ids(sess, group_id):
+    get_endpoint_group(sess, group_id)
+    return list(sess.scalars(sa.select(models.ProjectEndpointGroup.project_id).where(
+        models.ProjectEndpointGroup.endpoint_group_id == group_id).order_by(
+        models.ProjectEndpointGroup.project_id)))

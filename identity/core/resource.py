@@ -64,14 +64,37 @@ def delete_domain(sess, domain_id):
                                    'first.')
     if domain.id == DEFAULT_DOMAIN_ID:
         raise exceptions.Forbidden('The default domain cannot be deleted.')
-    for model in (models.Project, models.User, models.Group):
-        if sess.scalars(sa.select(model).where(model.domain_id == domain_id).limit(1)).first():
-            raise exceptions.Conflict('Domain %s still owns %ss; delete them first.'
-                                      % (domain_id, model.__tablename__[:-1]))
+    _delete_contents(sess, domain_id)
     sess.execute(sa.delete(models.Assignment).where(models.Assignment.target_id == domain_id))
     sess.execute(sa.delete(models.Role).where(models.Role.domain_id == domain_id))
     revoke.record(sess, domain_id=domain_id)
     sess.delete(domain)
+
+
+def _delete_contents(sess, domain_id):
+    """A deleted domain takes its users, groups and projects with it (Keystone's cascade),
+    each removed as its own delete would (assignments, memberships, revocation events)."""
+    from identity.core import users  # users builds on this module
+    for user_id in list(sess.scalars(sa.select(models.User.id).where(
+            models.User.domain_id == domain_id))):
+        users.delete_user(sess, user_id)
+    for group_id in list(sess.scalars(sa.select(models.Group.id).where(
+            models.Group.domain_id == domain_id))):
+        users.delete_group(sess, group_id)
+    projects = list(sess.scalars(sa.select(models.Project).where(
+        models.Project.domain_id == domain_id)))
+    parents_of = {p.id: p.parent_id for p in projects}
+
+    def depth(project_id):
+        level, seen = 0, set()
+        while parents_of.get(project_id) in parents_of and project_id not in seen:
+            seen.add(project_id)
+            project_id = parents_of[project_id]
+            level += 1
+        return level
+    for project in sorted(projects, key=lambda p: depth(p.id), reverse=True):
+        delete_project(sess, project.id)
+        sess.flush()
 
 
 def get_project(sess, project_id):
@@ -173,5 +196,48 @@ def delete_project(sess, project_id):
         raise exceptions.Forbidden('Cannot delete project %s: it has child projects.'
                                    % project_id)
     sess.execute(sa.delete(models.Assignment).where(models.Assignment.target_id == project_id))
+    sess.execute(sa.delete(models.ProjectEndpointGroup).where(
+        models.ProjectEndpointGroup.project_id == project_id))
     revoke.record(sess, project_id=project_id)
     sess.delete(project)
+
+
+# project tags ---------------------------------------------------------------------------
+MAX_TAGS = 80
+
+
+def check_tag(tag):
+    """A tag as Keystone allows it: 1 to 255 characters, no ``/`` or ``,``."""
+    if not isinstance(tag, str) or not 1 <= len(tag) <= 255 or '/' in tag or ',' in tag:
+        raise exceptions.BadRequest('A tag is 1 to 255 characters without "/" or ",".')
+    return tag
+
+
+def replace_project_tags(sess, project_id, tags):
+    project = get_project(sess, project_id)
+    tags = [check_tag(t) for t in tags]
+    if len(set(tags)) != len(tags):
+        raise exceptions.BadRequest('The tags of a project must be unique.')
+    if len(tags) > MAX_TAGS:
+        raise exceptions.BadRequest('A project has at most %d tags.' % MAX_TAGS)
+    project.tags = tags
+    return list(tags)
+
+
+def add_project_tag(sess, project_id, tag):
+    project = get_project(sess, project_id)
+    tags = list(project.tags or [])
+    if check_tag(tag) not in tags:
+        if len(tags) >= MAX_TAGS:
+            raise exceptions.BadRequest('A project has at most %d tags.' % MAX_TAGS)
+        project.tags = tags + [tag]
+    return list(project.tags)
+
+
+def remove_project_tag(sess, project_id, tag):
+    project = get_project(sess, project_id)
+    tags = list(project.tags or [])
+    if tag not in tags:
+        raise exceptions.NotFound('Project %s has no tag %s.' % (project_id, tag))
+    tags.remove(tag)
+    project.tags = tags

@@ -16,11 +16,15 @@ from identity import passwords
 from identity.core import app_creds
 from identity.core import assignment
 from identity.core import catalog as catalog_core
+from identity.core import oauth1
 from identity.core import resource
 from identity.core import revoke
 from identity.core import users as users_core
+from identity.db import models
 
-METHODS = ('password', 'token', 'application_credential')
+METHODS = ('password', 'token', 'application_credential', 'oauth1')
+# Where the API puts the OAuth1 access token whose signature it verified (never JSON).
+OAUTH1_VERIFIED = 'verified_access_token'
 AUTH_FAILED = 'The request you have made requires authentication.'
 
 
@@ -84,7 +88,12 @@ class TokenProvider:
         self._check_user_enabled(sess, user)
         scope = auth.get('scope')
         app_cred = base.get('app_cred')
-        if app_cred is not None:
+        oauth_token = base.get('oauth1')
+        if oauth_token is not None:
+            if scope is not None and scope != {'project': {'id': oauth_token.project_id}}:
+                raise exceptions.Forbidden('An OAuth1 access token is bound to its project.')
+            scope = {'project': {'id': oauth_token.project_id}}
+        elif app_cred is not None:
             if scope is not None and scope != 'unscoped':
                 wanted = (scope.get('project') or {}).get('id')
                 if wanted and wanted != app_cred.project_id:
@@ -106,9 +115,16 @@ class TokenProvider:
             # A token from a token keeps the original expiry and audit chain.
             claims['exp'] = min(claims['exp'], previous['exp'])
             claims['audit_ids'] = [audit_id, previous['audit_ids'][-1]]
+            # the original methods and ``token`` (Keystone lists both on a rescoped token)
             claims['methods'] = list(dict.fromkeys(previous.get('methods', []) +
-                                                   [m for m in claims['methods']
-                                                    if m != 'token']))
+                                                   claims['methods']))
+        if oauth_token is not None:
+            claims['oauth1'] = {'access_token_id': oauth_token.id,
+                                'consumer_id': oauth_token.consumer_id}
+            claims['roles'] = self._delegated(sess, claims['roles'], oauth_token.role_ids)
+            if oauth_token.expires_at is not None:
+                claims['exp'] = min(claims['exp'], oauth_token.expires_at.replace(
+                    tzinfo=datetime.timezone.utc).timestamp())
         if app_cred is not None:
             claims['app_cred'] = app_cred.id
             allowed = set(app_cred.role_ids)
@@ -122,6 +138,25 @@ class TokenProvider:
                 claims['exp'] = min(claims['exp'], app_cred.expires_at.replace(
                     tzinfo=datetime.timezone.utc).timestamp())
         return claims
+
+    @staticmethod
+    def _delegated(sess, roles, delegated_ids):
+        """The token's roles a delegation allows (the delegated ones and what they imply);
+        401 when the user no longer holds any of them."""
+        allowed = set(delegated_ids) | assignment.implied_closure(sess, list(delegated_ids))
+        kept = [r for r in roles if r['id'] in allowed]
+        if not kept:
+            raise exceptions.Unauthorized('The delegated roles are no longer held by the '
+                                          'user who delegated them.')
+        return kept
+
+    def _auth_oauth1(self, sess, data):
+        token = data.get(OAUTH1_VERIFIED) if isinstance(data, dict) else None
+        if not isinstance(token, models.OAuthAccessToken):
+            raise exceptions.Unauthorized('The oauth1 method needs a request signed with an '
+                                          'OAuth access token.')
+        return {'user': users_core.get_user(sess, token.authorizing_user_id),
+                'methods': ['oauth1'], 'oauth1': token}
 
     def _stamp(self, claims):
         now = time.time()
@@ -181,9 +216,9 @@ class TokenProvider:
             claims = self.validate(sess, token_id)
         except exceptions.NotFound as exc:
             raise exceptions.Unauthorized(exc.message)
-        if claims.get('app_cred'):
-            raise exceptions.Forbidden('A token from an application credential cannot be used '
-                                       'to get another token.')
+        if claims.get('app_cred') or claims.get('oauth1'):
+            raise exceptions.Forbidden('A token from an application credential or an OAuth1 '
+                                       'delegation cannot be used to get another token.')
         return {'user': users_core.get_user(sess, claims['sub']), 'methods': ['token'],
                 'from_token': claims}
 
@@ -302,6 +337,10 @@ class TokenProvider:
         # the events alone decide validity, exactly as every service's middleware does.
         if self.revocations.is_revoked(claims):
             raise exceptions.NotFound('Failed to validate token: it has been revoked.')
+        if claims.get('oauth1') and not oauth1.access_token_exists(
+                sess, claims['oauth1'].get('access_token_id')):
+            raise exceptions.NotFound('Failed to validate token: its OAuth1 access token is '
+                                      'gone.')
         return claims
 
     def revoke_token(self, sess, claims):
@@ -327,6 +366,8 @@ class TokenProvider:
             if include_catalog:
                 project_id = (claims.get('project') or {}).get('id')
                 body['catalog'] = catalog_core.build_catalog(sess, project_id, claims['sub'])
+        if claims.get('oauth1'):
+            body['OS-OAUTH1'] = dict(claims['oauth1'])
         if claims.get('app_cred'):
             cred = app_creds.get(sess, None, claims['app_cred'])
             body['application_credential'] = {'id': cred.id, 'name': cred.name,

@@ -158,9 +158,15 @@ class Credential(Base):
                         nullable=False, index=True)
     project_id = sa.Column(sa.String(64), nullable=True)
     type = sa.Column(sa.String(255), nullable=False)
-    blob = sa.Column(sa.Text, nullable=False)
+    # The blob (an EC2 secret, a TOTP seed...) encrypted with the credential key of the
+    # key repository (identity.core.credential_crypto), and which key that was.
+    encrypted_blob = sa.Column(sa.Text, nullable=False)
+    key_hash = sa.Column(sa.String(64), nullable=False)
     extra = sa.Column(types.JSONText, nullable=False, default=dict)
     created_at = _created()
+    # An ec2 credential: SHA-256 of its access key (the key may change, the id does not).
+    access_id = sa.Column(sa.String(64), nullable=True)
+    __table_args__ = (sa.Index('uniq_credentials_access_id', 'access_id', unique=True),)
 
 
 class ApplicationCredential(Base):
@@ -190,3 +196,93 @@ class RevocationEvent(Base):
     application_credential_id = sa.Column(sa.String(64), nullable=True)
     issued_before = sa.Column(_PRECISE_TIME, nullable=False, index=True)
     revoked_at = sa.Column(_PRECISE_TIME, nullable=False, default=types.utcnow)
+
+
+class Policy(Base):
+    """A policy blob stored for a service to fetch (``/v3/policies``); identity only keeps it."""
+
+    __tablename__ = 'policies'
+    id = _id()
+    type = sa.Column(sa.String(255), nullable=False)
+    blob = sa.Column(sa.Text, nullable=False)
+    extra = sa.Column(types.JSONText, nullable=False, default=dict)
+
+
+class EndpointGroup(Base):
+    """OS-EP-FILTER: endpoints chosen by attribute filters (interface, service_id,
+    region_id); a project associated with groups sees only their endpoints in its catalog."""
+
+    __tablename__ = 'endpoint_groups'
+    id = _id()
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.Text)
+    filters = sa.Column(types.JSONText, nullable=False, default=dict)
+
+
+class ProjectEndpointGroup(Base):
+    __tablename__ = 'project_endpoint_groups'
+    endpoint_group_id = sa.Column(sa.String(64), sa.ForeignKey('endpoint_groups.id',
+                                                               ondelete='CASCADE'),
+                                  primary_key=True)
+    project_id = sa.Column(sa.String(64), primary_key=True, index=True)
+
+
+class DomainConfig(Base):
+    """Domain-specific configuration (``/v3/domains/{id}/config``): ``{group: {option:
+    value}}`` of the groups the API allows."""
+
+    __tablename__ = 'domain_configs'
+    domain_id = sa.Column(sa.String(64), sa.ForeignKey('domains.id', ondelete='CASCADE'),
+                          primary_key=True)
+    config = sa.Column(types.JSONText, nullable=False, default=dict)
+
+
+class Consumer(Base):
+    """An OAuth 1.0a consumer (OS-OAUTH1); its secret signs requests (HMAC-SHA1), so it is
+    kept encrypted with the credential key, as credential blobs are."""
+
+    __tablename__ = 'oauth_consumers'
+    id = _id()
+    description = sa.Column(sa.Text)
+    encrypted_secret = sa.Column(sa.Text, nullable=False)
+    key_hash = sa.Column(sa.String(64), nullable=False)
+    extra = sa.Column(types.JSONText, nullable=False, default=dict)
+
+
+class _OAuthToken:
+    """What request and access tokens share: the consumer and the secret that signs with
+    the consumer's, kept encrypted with the credential key."""
+
+    id = _id()
+    encrypted_secret = sa.Column(sa.Text, nullable=False)
+    key_hash = sa.Column(sa.String(64), nullable=False)
+
+    @orm.declared_attr
+    def consumer_id(cls):
+        return sa.Column(sa.String(64), sa.ForeignKey('oauth_consumers.id', ondelete='CASCADE'),
+                         nullable=False, index=True)
+
+
+class OAuthRequestToken(_OAuthToken, Base):
+    """A consumer's request for delegation on a project; a user authorizes it with roles
+    (then it carries a verifier) and the consumer exchanges it for an access token."""
+
+    __tablename__ = 'oauth_request_tokens'
+    requested_project_id = sa.Column(sa.String(64), nullable=False)
+    authorizing_user_id = sa.Column(sa.String(64), nullable=True)
+    role_ids = sa.Column(types.JSONText, nullable=False, default=list)
+    verifier = sa.Column(sa.String(64), nullable=True)
+    expires_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class OAuthAccessToken(_OAuthToken, Base):
+    """What a consumer holds to get tokens of the authorizing user on the project, with
+    the roles the user delegated."""
+
+    __tablename__ = 'oauth_access_tokens'
+    authorizing_user_id = sa.Column(sa.String(64), sa.ForeignKey('users.id',
+                                                                 ondelete='CASCADE'),
+                                    nullable=False, index=True)
+    project_id = sa.Column(sa.String(64), nullable=False)
+    role_ids = sa.Column(types.JSONText, nullable=False, default=list)
+    expires_at = sa.Column(sa.DateTime, nullable=True)

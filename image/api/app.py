@@ -1,37 +1,16 @@
 """WSGI application factories of the image API (see etc/image/api-paste.ini)."""
-import logging
-
 from common import config
-
 from common.wsgi import router as router_mod
-from image import engine as engine_mod
-from image import imports as imports_mod
+from common.wsgi import versions
 from image.api import data
 from image.api import discovery
 from image.api import images
 from image.api import imports
 from image.api import members
+from image.api import metadefs
 from image.api import tags
-
-LOG = logging.getLogger(__name__)
-
-# One engine per ConfigOpts: the versions app and the API app of one process share it.
-_ENGINES = {}
-
-
-def get_engine(conf):
-    engine = _ENGINES.get(id(conf))
-    if engine is None or engine.conf is not conf:
-        engine = engine_mod.Engine(conf)
-        runner = imports_mod.ImportRunner(engine)
-        runner.recover()
-        _ENGINES[id(conf)] = engine
-    return engine
-
-
-def forget_engine(conf):
-    """Drop the engine of ``conf`` (tests build many); return it for disposal."""
-    return _ENGINES.pop(id(conf), None)
+from image.api import tasks
+from image.state import ImageState
 
 
 def build_router(engine):
@@ -45,6 +24,8 @@ def build_router(engine):
     dat = data.DataController(engine)
     r.add('/v2/images/{image_id}/file', dat, {'GET': 'download', 'PUT': 'upload'})
     r.add('/v2/images/{image_id}/stage', dat, {'PUT': 'stage'})
+    r.add('/v2/stores/{store_id}/{image_id}', data.StoresController(engine),
+          {'DELETE': 'delete_copy'})
     imp = imports.ImportController(engine)
     r.add('/v2/images/{image_id}/import', imp, {'POST': 'import_image'})
     info = imports.InfoController(engine)
@@ -56,36 +37,58 @@ def build_router(engine):
     r.add('/v2/images/{image_id}/members', mem, {'GET': 'index', 'POST': 'create'})
     r.add('/v2/images/{image_id}/members/{member_id}', mem,
           {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    tsk = tasks.TasksController(engine)
+    r.add('/v2/tasks', tsk, {'GET': 'index', 'POST': 'create'})
+    r.add('/v2/tasks/{task_id}', tsk, {'GET': 'show'})
+    r.add('/v2/images/{image_id}/tasks', tsk, {'GET': 'image_tasks'})
     sch = discovery.SchemasController()
-    for name in ('image', 'images', 'member', 'members'):
+    for name in ('image', 'images', 'member', 'members', 'task', 'tasks'):
         r.add('/v2/schemas/%s' % name, sch, {'GET': name})
+    r.add('/v2/schemas/metadefs/{document}', sch, {'GET': 'metadef'})
+    add_metadef_routes(r, engine)
     return r.finalize()
+
+
+def add_metadef_routes(r, engine):
+    base = '/v2/metadefs/namespaces'
+    nss = metadefs.NamespacesController(engine)
+    r.add(base, nss, {'GET': 'index', 'POST': 'create'})
+    r.add(base + '/{namespace}', nss, {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    objs = metadefs.ObjectsController(engine)
+    r.add(base + '/{namespace}/objects', objs,
+          {'GET': 'index', 'POST': 'create', 'DELETE': 'delete_all'})
+    r.add(base + '/{namespace}/objects/{name}', objs,
+          {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    props = metadefs.PropertiesController(engine)
+    r.add(base + '/{namespace}/properties', props,
+          {'GET': 'index', 'POST': 'create', 'DELETE': 'delete_all'})
+    r.add(base + '/{namespace}/properties/{name}', props,
+          {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    tags = metadefs.TagsController(engine)
+    r.add(base + '/{namespace}/tags', tags,
+          {'GET': 'index', 'POST': 'create_many', 'DELETE': 'delete_all'})
+    r.add(base + '/{namespace}/tags/{name}', tags,
+          {'GET': 'show', 'POST': 'create', 'PUT': 'update', 'DELETE': 'delete'})
+    rts = metadefs.ResourceTypesController(engine)
+    r.add('/v2/metadefs/resource_types', rts, {'GET': 'index'})
+    r.add(base + '/{namespace}/resource_types', rts, {'GET': 'associations', 'POST': 'associate'})
+    r.add(base + '/{namespace}/resource_types/{resource_type}', rts, {'DELETE': 'dissociate'})
 
 
 def app_factory(global_conf, **local_conf):
     """The authenticated API v2 app."""
-    return build_router(get_engine(config.from_paste(global_conf)))
+    return build_router(ImageState.get(config.from_paste(global_conf)).engine)
 
 
-class VersionsFilter:
-    """Answer version discovery (``/``, ``/versions``) before authentication: clients
-    discover the API before they have a token.  Everything else goes on down the pipeline."""
+def _versions_app(conf):
+    r = router_mod.Router()
+    versions_app = discovery.VersionsApp(conf)
+    r.add('/', versions_app, {'GET': 'root'})
+    r.add('/versions', versions_app, {'GET': 'versions'})
+    return r.finalize()
 
-    def __init__(self, app, conf):
-        self.app = app
-        r = router_mod.Router()
-        versions = discovery.VersionsApp(conf)
-        r.add('/', versions, {'GET': 'root'})
-        r.add('/versions', versions, {'GET': 'versions'})
-        self.versions = r.finalize()
 
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        def _filter(app):
-            return cls(app, config.from_paste(global_conf))
-        return _filter
-
-    def __call__(self, environ, start_response):
-        path = environ.get('PATH_INFO', '') or '/'
-        app = self.versions if path.rstrip('/') in ('', '/versions') else self.app
-        return app(environ, start_response)
+# Version discovery (``/``, ``/versions``) answers before auth: clients discover the API
+# before they have a token.
+versions_filter_factory = versions.filter_factory(_versions_app, paths=('/', '/versions'),
+                                                  strip_slash=True)

@@ -5,7 +5,6 @@ import webob
 
 from common import exceptions
 from common.wsgi import middleware
-from image import access
 from image import streams
 from image import upload as upload_mod
 from image.db import api as image_db
@@ -77,15 +76,14 @@ class DataController:
 
     def download(self, req, image_id):
         ctx = middleware.get_context(req)
-        with self.engine.db.session() as session:
-            image = access.find_image(session, ctx, image_id)
-            self.engine.authorize(ctx, 'download_image', image)
-            if image.status == 'deactivated' and not ctx.is_admin:
-                raise exceptions.Forbidden('The requested image has been deactivated. Image '
-                                           'data download is forbidden.')
-            locations = image_db.locations(session, image_id)
-            size, checksum = image.size, image.checksum
-        if not locations or image.status not in ('active', 'deactivated'):
+        image = image_db.get_visible(self.engine.db, ctx, image_id)
+        self.engine.authorize(ctx, 'download_image', image)
+        if image['status'] == 'deactivated' and not ctx.is_admin:
+            raise exceptions.Forbidden('The requested image has been deactivated. Image '
+                                       'data download is forbidden.')
+        locations = image['locations']
+        size, checksum = image['size'], image['checksum']
+        if not locations or image['status'] not in ('active', 'deactivated'):
             return webob.Response(status=204, content_type=None)
         wanted = parse_range(req.headers.get('Range'), size)
         resp = webob.Response(content_type='application/octet-stream')
@@ -107,3 +105,32 @@ class DataController:
                                                 length if wanted else None)
         resp.headers['Content-Length'] = str(length)
         return resp
+
+
+class StoresController:
+    """DELETE /v2/stores/{store_id}/{image_id}: remove one store's copy of an image."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def delete_copy(self, req, store_id, image_id):
+        ctx = middleware.get_context(req)
+        if store_id not in self.engine.stores.by_name:
+            raise exceptions.NotFound('Store %s is not available; enabled stores: %s.'
+                                      % (store_id, ', '.join(self.engine.stores.names())))
+
+        def check(image):
+            self.engine.authorize(ctx, 'delete_image_location', image)
+            stores = [loc['store'] for loc in image['locations']]
+            if store_id not in stores:
+                raise exceptions.NotFound('Image %s is not present in store %s.'
+                                          % (image_id, store_id))
+            if image['status'] != 'active':
+                raise exceptions.Conflict('Image %s is %s; only the copies of an active '
+                                          'image can be removed.' % (image_id, image['status']))
+            if len(stores) == 1:
+                raise exceptions.Forbidden('Store %s holds the only copy of image %s; delete '
+                                           'the image instead.' % (store_id, image_id))
+        location = image_db.remove_store_copy(self.engine.db, ctx, image_id, store_id, check)
+        self.engine.remove_data(image_id, [location])
+        return webob.Response(status=204, content_type=None)

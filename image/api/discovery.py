@@ -1,17 +1,17 @@
 """Version discovery (/ and /versions) and the schema documents (/v2/schemas/*)."""
+from common import exceptions
+from common.wsgi import endpoint
 from common.wsgi import response as wsgi_response
+from image.api import metadef_schemas
 from image.api import schemas
+from image.api import tasks
 
 # Minor versions of API v2 whose behaviour this service offers; the last is current.
 MINOR_VERSIONS = 16
 
 
-def _base_url(conf, req):
-    return (conf.api.public_endpoint or req.host_url).rstrip('/')
-
-
 def versions_document(conf, req):
-    base = _base_url(conf, req)
+    base = endpoint.public_url(conf, req)
     versions = []
     for minor in range(MINOR_VERSIONS, -1, -1):
         versions.append({'id': 'v2.%d' % minor,
@@ -46,3 +46,16 @@ class SchemasController:
 
     def members(self, req):
         return schemas.members_schema()
+
+    def task(self, req):
+        return tasks.task_schema()
+
+    def tasks(self, req):
+        return tasks.tasks_schema()
+
+    def metadef(self, req, document):
+        found = metadef_schemas.document(document)
+        if found is None:
+            raise exceptions.NotFound('No schema %s; metadefs schemas: %s.'
+                                      % (document, ', '.join(metadef_schemas.NAMES)))
+        return found

@@ -9,7 +9,6 @@ from image import access
 from image import imports as imports_mod
 from image import upload as upload_mod
 from image.api import schemas
-from image.db import api as image_db
 
 
 class ImportController:
@@ -30,54 +29,48 @@ class ImportController:
             if name not in self.engine.stores.by_name:
                 raise exceptions.BadRequest('Store %s is not available; enabled stores: %s.'
                                             % (name, ', '.join(self.engine.stores.names())))
-        runner = self.engine.imports
-        with self.engine.db.session() as session:
-            image = access.find_image(session, ctx, image_id, for_update=True)
-            have = {loc.store for loc in image_db.locations(session, image_id)}
+        all_must = body.get('all_stores_must_succeed', True)
+
+        def plan(image):
             if method == 'copy-image':
-                targets = self._copy_targets(ctx, image, body, have)
-                busy = image_db.properties(session, image_id).get(
-                    imports_mod.IMPORTING) or ''
-                busy = sorted(set(targets) & set(busy.split(',')) - {''})
-                if busy:
-                    # A second job would clean up (remove) the first one's writes.
-                    raise exceptions.Conflict('Image %s is already being imported to store(s) '
-                                              '%s.' % (image_id, ', '.join(busy)))
-            else:
-                targets = self._direct_targets(ctx, image, body)
-            job_id = runner.submit(session, image_id, method, targets,
-                                   body.get('all_stores_must_succeed', True))
-        runner.start(job_id)
+                return self._copy_targets(ctx, image, body), None
+            return self._direct_targets(ctx, image, body), 'importing'
+        self.engine.imports.begin(ctx, image_id, method, plan, all_must, import_req=body)
         return webob.Response(status=202, content_type=None)
 
     def _direct_targets(self, ctx, image, body):
         access.require_owner(ctx, image, 'import data into')
         self.engine.authorize(ctx, 'import_image', image)
-        if image.status != 'uploading' or not upload_mod.staged(self.engine, image.id):
+        if image['status'] != 'uploading' or not upload_mod.staged(self.engine, image['id']):
             raise exceptions.Conflict('Image %s has no staged data to import (status %s); '
                                       'stage it first with PUT /v2/images/%s/stage.'
-                                      % (image.id, image.status, image.id))
-        if not image.disk_format or not image.container_format:
+                                      % (image['id'], image['status'], image['id']))
+        if not image['disk_format'] or not image['container_format']:
             raise exceptions.BadRequest('Properties disk_format and container_format must be '
                                         'set prior to importing data.')
-        image.status = 'importing'
-        image_db.touch(None, image)
         if body.get('all_stores'):
             return self.engine.stores.names()
         return body.get('stores') or [self.engine.stores.default]
 
-    def _copy_targets(self, ctx, image, body, have):
+    def _copy_targets(self, ctx, image, body):
         self.engine.authorize(ctx, 'copy_image', image)
-        if image.status != 'active':
+        if image['status'] != 'active':
             raise exceptions.Conflict('Only active images can be copied; image %s is %s.'
-                                      % (image.id, image.status))
+                                      % (image['id'], image['status']))
         wanted = self.engine.stores.names() if body.get('all_stores') else body.get('stores')
         if not wanted:
             raise exceptions.BadRequest("copy-image needs 'stores' or 'all_stores'.")
+        have = {loc['store'] for loc in image['locations']}
         targets = [name for name in wanted if name not in have]
         if not targets:
             raise exceptions.Conflict('Image %s is already present in store(s) %s.'
-                                      % (image.id, ', '.join(wanted)))
+                                      % (image['id'], ', '.join(wanted)))
+        busy = image['properties'].get(imports_mod.IMPORTING) or ''
+        busy = sorted(set(targets) & set(busy.split(',')) - {''})
+        if busy:
+            # A second job would clean up (remove) the first one's writes.
+            raise exceptions.Conflict('Image %s is already being imported to store(s) '
+                                      '%s.' % (image['id'], ', '.join(busy)))
         return targets
 
 

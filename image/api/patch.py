@@ -6,6 +6,7 @@ replacing or removing a custom property that does not exist answers 409.
 """
 from common import exceptions
 from common import validation
+from common import validators
 from image.api import schemas
 
 MEDIA_TYPES = ('application/openstack-images-v2.1-json-patch',
@@ -24,12 +25,25 @@ def check_writable(name):
 def _decode_path(path, index):
     if not isinstance(path, str) or not path.startswith('/'):
         raise exceptions.BadRequest("Change %d: 'path' must be a JSON pointer such as "
-                                    "'/name', got %r." % (index, path))
+                                    "'/name', got %s." % (index, validators.quote(path)))
     parts = path[1:].split('/')
     if len(parts) != 1 or not parts[0]:
         raise exceptions.BadRequest("Change %d: path %s is not allowed; images take paths "
-                                    "of exactly one attribute." % (index, path))
+                                    "of exactly one attribute." % (index, validators.quote(path)))
     return parts[0].replace('~1', '/').replace('~0', '~')
+
+
+def _long_form(change, index):
+    """Glance's v2.1 short form names the op as the key of the path
+    (``{"replace": "/name", "value": "x"}``); turn it into ``{"op", "path", "value"}``."""
+    if 'op' in change:
+        return change
+    named = [op for op in OPS if op in change]
+    if len(named) != 1:
+        return change           # the op check below names what is wrong
+    out = {k: v for k, v in change.items() if k != named[0]}
+    out.update(op=named[0], path=change[named[0]])
+    return out
 
 
 def parse(body):
@@ -40,14 +54,15 @@ def parse(body):
     for index, change in enumerate(body):
         if not isinstance(change, dict):
             raise exceptions.BadRequest('Change %d is not a JSON object.' % index)
+        change = _long_form(change, index)
         op = change.get('op')
         if op not in OPS:
-            raise exceptions.BadRequest("Change %d: 'op' must be one of %s, got %r."
-                                        % (index, ', '.join(OPS), op))
+            raise exceptions.BadRequest("Change %d: 'op' must be one of %s, got %s."
+                                        % (index, ', '.join(OPS), validators.quote(op)))
         unknown = set(change) - {'op', 'path', 'value'}
         if unknown:
-            raise exceptions.BadRequest('Change %d: unexpected keys %s.'
-                                        % (index, ', '.join(sorted(unknown))))
+            raise exceptions.BadRequest('Change %d: unexpected keys %s.' % (
+                index, ', '.join(validators.quote(k) for k in sorted(unknown)[:3])))
         name = _decode_path(change.get('path'), index)
         if op != 'remove' and 'value' not in change:
             raise exceptions.BadRequest("Change %d: '%s' needs a 'value'." % (index, op))
@@ -55,6 +70,13 @@ def parse(body):
             raise exceptions.BadRequest("Change %d: 'remove' takes no 'value'." % index)
         changes.append((op, name, change.get('value')))
     return changes
+
+
+def _check_text(value, field, multiline):
+    try:
+        validators.text(value, field, multiline=multiline)
+    except validators.InvalidValue as exc:
+        raise exceptions.BadRequest(exc.message)
 
 
 def apply(core, props, changes):
@@ -73,6 +95,7 @@ def apply(core, props, changes):
             continue
         if len(name) > 255:
             raise exceptions.BadRequest('Property names are at most 255 characters.')
+        _check_text(name, 'property name', multiline=False)
         if op == 'remove':
             if name not in props:
                 raise exceptions.Conflict('Property %s does not exist.' % name)
@@ -81,10 +104,12 @@ def apply(core, props, changes):
         if op == 'replace' and name not in props:
             raise exceptions.Conflict('Property %s does not exist.' % name)
         if not isinstance(value, str):
-            raise exceptions.BadRequest("Invalid input for field '%s': %r is not a string "
-                                        "(custom properties hold strings)." % (name, value))
+            raise exceptions.BadRequest("Invalid input for field '%s': %s is not a string "
+                                        "(custom properties hold strings)."
+                                        % (name, validators.quote(value)))
         if len(value) > 65535:
             raise exceptions.BadRequest("Value of property '%s' is longer than 65535 "
                                         "characters." % name)
+        _check_text(value, "property '%s'" % name, multiline=True)
         props[name] = value
     return core, props

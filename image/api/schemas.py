@@ -144,18 +144,30 @@ def _writable(name):
     return spec
 
 
+def _strict(name, **extra):
+    return dict(_writable(name), **extra)
+
+
+# Requests are checked harder than the published schema says: the id is a UUID matched
+# whole (the published pattern ends in '$', which lets a trailing newline through), and
+# text that clients print (names, tags, owners, properties) holds no control characters.
 CREATE = {
     'type': 'object',
-    'properties': dict({name: _writable(name) for name in CORE + ('id',)},
+    'properties': dict({name: _writable(name) for name in CORE},
+                       id=_strict('id', format='uuid'),
+                       name=_strict('name', format='name'),
+                       owner=_strict('owner', format='name'),
                        tags={'type': 'array', 'maxItems': 1000,
-                             'items': {'type': 'string', 'minLength': 1, 'maxLength': 255}}),
-    'propertyNames': {'minLength': 1, 'maxLength': 255},
-    'additionalProperties': {'type': 'string', 'maxLength': 65535},
+                             'items': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                                       'format': 'name'}}),
+    'propertyNames': {'minLength': 1, 'maxLength': 255, 'format': 'name'},
+    'additionalProperties': {'type': 'string', 'maxLength': 65535, 'format': 'text'},
 }
 
 MEMBER_CREATE = {
     'type': 'object', 'required': ['member'],
-    'properties': {'member': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
+    'properties': {'member': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                              'format': 'name'}},
     'additionalProperties': False,
 }
 

@@ -78,7 +78,8 @@ class ImageLocation(Base):
 
 
 class ImportJob(Base):
-    """An interoperable import in progress; survives restarts so it can be resumed."""
+    """An interoperable import (or a task that creates an image from a URL); survives
+    restarts so it can be resumed.  The API shows each job as a task (/v2/tasks)."""
 
     __tablename__ = 'image_imports'
 
@@ -90,5 +91,93 @@ class ImportJob(Base):
     all_stores_must_succeed = sa.Column(sa.Boolean, nullable=False, default=True)
     state = sa.Column(sa.String(16), nullable=False, index=True)
     message = sa.Column(sa.Text, nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    # The task view of the job (migration 003).
+    task_type = sa.Column(sa.String(30), nullable=True)
+    owner = sa.Column(sa.String(255), nullable=True)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    request_id = sa.Column(sa.String(255), nullable=True)
+    task_input = sa.Column(types.JSONText, nullable=True)
+    result = sa.Column(types.JSONText, nullable=True)
+    expires_at = sa.Column(sa.DateTime, nullable=True)
+
+
+# Metadata definitions (metadefs): a catalog describing the properties resources may carry.
+class MetadefNamespace(Base):
+    __tablename__ = 'metadef_namespaces'
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    namespace = sa.Column(sa.String(80), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(80), nullable=True)
+    description = sa.Column(sa.Text, nullable=True)
+    visibility = sa.Column(sa.String(32), nullable=False, default='private')
+    protected = sa.Column(sa.Boolean, nullable=False, default=False)
+    owner = sa.Column(sa.String(255), nullable=True, index=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow, index=True)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+class MetadefResourceType(Base):
+    __tablename__ = 'metadef_resource_types'
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    name = sa.Column(sa.String(80), nullable=False, unique=True)
+    protected = sa.Column(sa.Boolean, nullable=False, default=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+class MetadefNamespaceResourceType(Base):
+    __tablename__ = 'metadef_namespace_resource_types'
+
+    namespace_id = sa.Column(sa.Integer, sa.ForeignKey('metadef_namespaces.id',
+                                                       ondelete='CASCADE'), primary_key=True)
+    resource_type_id = sa.Column(sa.Integer, sa.ForeignKey('metadef_resource_types.id',
+                                                           ondelete='CASCADE'),
+                                 primary_key=True)
+    prefix = sa.Column(sa.String(80), nullable=True)
+    properties_target = sa.Column(sa.String(80), nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+class MetadefObject(Base):
+    __tablename__ = 'metadef_objects'
+    __table_args__ = (sa.UniqueConstraint('namespace_id', 'name', name='uniq_metadef_object'),)
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    namespace_id = sa.Column(sa.Integer, sa.ForeignKey('metadef_namespaces.id',
+                                                       ondelete='CASCADE'), nullable=False)
+    name = sa.Column(sa.String(80), nullable=False)
+    description = sa.Column(sa.Text, nullable=True)
+    required = sa.Column(types.JSONText, nullable=True)
+    json_schema = sa.Column(types.JSONText, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+class MetadefProperty(Base):
+    __tablename__ = 'metadef_properties'
+    __table_args__ = (sa.UniqueConstraint('namespace_id', 'name',
+                                           name='uniq_metadef_property'),)
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    namespace_id = sa.Column(sa.Integer, sa.ForeignKey('metadef_namespaces.id',
+                                                       ondelete='CASCADE'), nullable=False)
+    name = sa.Column(sa.String(80), nullable=False)
+    json_schema = sa.Column(types.JSONText, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+class MetadefTag(Base):
+    __tablename__ = 'metadef_tags'
+    __table_args__ = (sa.UniqueConstraint('namespace_id', 'name', name='uniq_metadef_tag'),)
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    namespace_id = sa.Column(sa.Integer, sa.ForeignKey('metadef_namespaces.id',
+                                                       ondelete='CASCADE'), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
     updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)

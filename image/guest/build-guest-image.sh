@@ -21,6 +21,10 @@
 #   GUEST_PASSWORD      console/SSH password of user 'guest' (gueststack)
 set -euo pipefail
 export LC_ALL=C
+# The modes of the guest's files come from this umask: devstack runs with 077, which
+# would make every directory and program of the guest root-only (/bin, /etc/passwd,
+# /home), so the user 'guest' could not log in (dropbear starts no shell for it).
+umask 022
 
 PROG=$(basename "$0")
 FORMAT=qcow2
@@ -344,8 +348,11 @@ chmod 755 usr/share/udhcpc/default.script
 # ------------------------------------------------ metadata / first boot
 cat > usr/sbin/guest-metadata <<'EOF'
 #!/bin/sh
-# Fetch instance metadata (OpenStack format, EC2 fallback) and apply it:
-# hostname, SSH public keys (root and guest), user data (run if it is a script).
+# Read instance metadata and apply it: hostname, SSH public keys (root and
+# guest), user data (run if it is a script).  Source: a config drive (block
+# device labelled config-2, ISO 9660 or VFAT) when there is one, else the
+# metadata service (OpenStack format, EC2 fallback), which needs an address
+# (rcS sets GUEST_HAVE_ADDRESS=yes|no).
 # Per instance (instance id kept on the boot disk when it is writable),
 # user data runs once; without a writable disk it runs on every boot.
 # Kernel command line may override: guest.metadata_url=URL guest.metadata_timeout=SECONDS
@@ -361,9 +368,30 @@ LIB=/var/lib/guest
 mkdir -p "$RUN/md" "$LIB"
 say() { echo "guest: $*"; }
 
-get() { # get PATH FILE -> 0 if fetched (HTTP 2xx)
-    # (busybox 1.35's "wget -T" crashes; bound the time with timeout instead)
+CD_MNT=/run/guest/configdrive
+CD_DEV=
+find_config_drive() { # mounts the config drive read-only on $CD_MNT; 0 if found
+    for i in 1 2 3 4 5; do
+        CD_DEV=$(findfs LABEL=config-2 2>/dev/null) && break
+        CD_DEV=
+        sleep 0.2
+    done
+    [ -n "$CD_DEV" ] || return 1
+    mkdir -p "$CD_MNT"
+    mount -o ro -t iso9660 "$CD_DEV" "$CD_MNT" 2>/dev/null ||
+        mount -o ro -t vfat "$CD_DEV" "$CD_MNT" 2>/dev/null || return 1
+    [ -f "$CD_MNT/openstack/latest/meta_data.json" ] && return 0
+    umount "$CD_MNT" 2>/dev/null
+    return 1
+}
+
+get() { # get PATH FILE -> 0 if fetched (config drive file, or HTTP 2xx)
     rm -f "$2"
+    if [ -n "$CD_DEV" ]; then
+        [ -f "$CD_MNT$1" ] && cp "$CD_MNT$1" "$2"
+        return
+    fi
+    # (busybox 1.35's "wget -T" crashes; bound the time with timeout instead)
     timeout 5 wget -q -O "$2" "$MD$1" 2>/dev/null && [ -f "$2" ]
 }
 
@@ -383,7 +411,15 @@ source=
 limit=${GUEST_METADATA_TIMEOUT:-60}
 deadline=$(( $(now) + limit ))
 tries=0
-while :; do
+if find_config_drive; then
+    say "config drive $CD_DEV"
+    source=openstack
+    get /openstack/latest/meta_data.json "$RUN/md/meta_data.json"
+elif [ "${GUEST_HAVE_ADDRESS:-yes}" = no ]; then
+    say "metadata skipped: no address"
+    exit 1
+fi
+while [ -z "$source" ]; do
     tries=$((tries + 1))
     if get /openstack/latest/meta_data.json "$RUN/md/meta_data.json"; then source=openstack; break; fi
     if get /latest/meta-data/instance-id "$RUN/md/instance-id"; then source=ec2; break; fi
@@ -428,6 +464,7 @@ if [ -n "$hostname" ]; then
         printf '127.0.1.1\t%s\n' "$short" >> /etc/hosts
     fi
 fi
+[ -n "$CD_DEV" ] && source=configdrive
 say "metadata ok hostname=${hostname:-none} instance-id=${iid:-none} source=$source"
 
 # SSH keys for root and guest.
@@ -540,12 +577,9 @@ for ifc in $ifaces; do
 done
 [ -n "$ifaces" ] || say "dhcp failed: no network interface"
 
-# Metadata (hostname, SSH keys, user data).
-if [ -n "$primary_ip" ]; then
-    guest-metadata
-else
-    say "metadata skipped: no address"
-fi
+# Metadata (hostname, SSH keys, user data): config drive first, else the
+# metadata service (which needs an address).
+GUEST_HAVE_ADDRESS=$([ -n "$primary_ip" ] && echo yes || echo no) guest-metadata
 
 # SSH host keys: per instance, generated on first boot and kept on the disk.
 iid=$(cat /run/guest/instance-id 2>/dev/null)

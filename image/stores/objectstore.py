@@ -13,6 +13,7 @@ import logging
 import urllib.parse
 import uuid
 
+from common import client
 from common import config
 from image.stores import base
 
@@ -104,23 +105,17 @@ class ObjectStore(base.Store):
     @property
     def session(self):
         if self._session is None:
-            from keystoneauth1 import session as ks_session
-            from keystoneauth1.identity import v3
             opts = self.opts
             if not opts.swift_store_user or not opts.swift_store_key:
                 raise base.StoreError('store %s: swift_store_user and swift_store_key are not '
                                       'configured' % self.name)
-            group = self.conf.keystone_authtoken
-            auth_url = (opts.swift_store_auth_address or group.auth_url
-                        or group.www_authenticate_uri).rstrip('/')
-            if not auth_url.endswith('/v3'):
-                auth_url += '/v3'
-            auth = v3.Password(auth_url=auth_url, username=opts.swift_store_user,
-                               password=opts.swift_store_key,
-                               project_name=opts.swift_store_project_name,
-                               user_domain_name=opts.swift_store_user_domain_name,
-                               project_domain_name=opts.swift_store_project_domain_name)
-            self._session = ks_session.Session(auth=auth, timeout=opts.swift_store_timeout)
+            # The store's own user, at identity's URL unless the store names another.
+            self._session = client.service_session(
+                self.conf, 'keystone_authtoken', timeout=opts.swift_store_timeout,
+                auth_url=opts.swift_store_auth_address, username=opts.swift_store_user,
+                password=opts.swift_store_key, project_name=opts.swift_store_project_name,
+                user_domain_name=opts.swift_store_user_domain_name,
+                project_domain_name=opts.swift_store_project_domain_name)
         return self._session
 
     @property

@@ -1,13 +1,19 @@
 """The network API WSGI app: routes of API v2.0 onto the controllers."""
 from common import config
 from common.wsgi import router as router_mod
-from network import service
+from common.wsgi import versions
 from network.api import misc
+from network.api import qos
 from network.api import resource
 from network.api import schemas
+from network.api import tags
 from network.policies import HIDDEN
+from network.state import NetworkState
 
 PREFIX = '/v2.0'
+# collections whose resources carry tags (standard-attr-tag)
+TAGGABLE = ('networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups',
+            'subnetpools', 'qos/policies')
 
 
 def _network_target(core):
@@ -24,14 +30,22 @@ def _network_target(core):
     return hook
 
 
-def _admin_ops(enforcer, rule, ops):
-    """Wrap every op with an authorization check (agents are an admin-only resource)."""
-    def wrap(func):
-        def checked(ctx, *args):
+def _agent_ops(enforcer, agents):
+    """The agent operations, each behind its own admin-only rule. A list by someone the
+    rule refuses is empty rather than 403, as Neutron answers it."""
+    def checked(rule, func):
+        def run(ctx, *args):
             enforcer.authorize(rule, {}, ctx)
             return func(ctx, *args)
-        return checked
-    return {name: wrap(func) for name, func in ops.items()}
+        return run
+
+    def listed(ctx, *args, **kwargs):
+        if not enforcer.enforce('get_agent', {}, ctx):
+            return []
+        return agents.list(ctx, *args, **kwargs)
+    return {'list': listed, 'show': checked('get_agent', agents.show),
+            'update': checked('update_agent', agents.update),
+            'delete': checked('delete_agent', agents.delete)}
 
 
 def build(conf, core, enforcer):
@@ -56,6 +70,12 @@ def build(conf, core, enforcer):
         r.add(PREFIX + '/' + path, ctrl, methods)
         r.add(PREFIX + '/' + path + '/{id}', ctrl,
               {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+        if path in TAGGABLE:
+            tags_ctrl = tags.Tags(ctrl, path, core.tags)
+            r.add(PREFIX + '/%s/{id}/tags' % path, tags_ctrl,
+                  {'GET': 'index', 'PUT': 'replace', 'DELETE': 'delete_all'})
+            r.add(PREFIX + '/%s/{id}/tags/{tag}' % path, tags_ctrl,
+                  {'GET': 'show', 'PUT': 'add', 'DELETE': 'delete'})
 
     crud('network', 'networks', 'networks', core.networks, schemas.NETWORK_CREATE,
          schemas.NETWORK_UPDATE)
@@ -74,15 +94,37 @@ def build(conf, core, enforcer):
          schemas.RULE_CREATE, schemas.RULE_UPDATE,
          ops={'list': sg.list_rules, 'show': sg.show_rule, 'create': sg.create_rules,
               'update': sg.update_rule, 'delete': sg.delete_rule})
-    ag = core.agents
+    crud('subnetpool', 'subnetpools', 'subnetpools', core.subnetpools,
+         schemas.SUBNETPOOL_CREATE, schemas.SUBNETPOOL_UPDATE)
+    crud('address_scope', 'address_scopes', 'address-scopes', core.addressscopes,
+         schemas.ADDRESS_SCOPE_CREATE, schemas.ADDRESS_SCOPE_UPDATE)
+    crud('policy', 'policies', 'qos/policies', core.qos, schemas.QOS_POLICY_CREATE,
+         schemas.QOS_POLICY_UPDATE)
+    for rule_type, create_schema, update_schema in (
+            ('bandwidth_limit', schemas.QOS_BW_CREATE, schemas.QOS_BW_UPDATE),
+            ('dscp_marking', schemas.QOS_DSCP, schemas.QOS_DSCP)):
+        rules = qos.Rules(core.qos, enforcer, rule_type, create_schema, update_schema)
+        path = PREFIX + '/qos/policies/{policy_id}/%s_rules' % rule_type
+        r.add(path, rules, {'GET': 'index', 'POST': 'create'})
+        r.add(path + '/{id}', rules, {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    rule_types = qos.RuleTypes()
+    r.add(PREFIX + '/qos/rule-types', rule_types, {'GET': 'index'})
+    r.add(PREFIX + '/qos/rule-types/{rule_type}', rule_types, {'GET': 'show'})
+    crud('rbac_policy', 'rbac_policies', 'rbac-policies', core.rbac, schemas.RBAC_CREATE,
+         schemas.RBAC_UPDATE)
     crud('agent', 'agents', 'agents', None, None, schemas.AGENT_UPDATE,
-         ops=_admin_ops(enforcer, 'get_agent', {'list': ag.list, 'show': ag.show,
-                                                'update': ag.update, 'delete': ag.delete}))
+         ops=_agent_ops(enforcer, core.agents))
 
     actions = misc.RouterActions(core, enforcer)
     r.add(PREFIX + '/routers/{id}/add_router_interface', actions, {'PUT': 'add_interface'})
     r.add(PREFIX + '/routers/{id}/remove_router_interface', actions,
           {'PUT': 'remove_interface'})
+    r.add(PREFIX + '/routers/{id}/add_extraroutes', actions, {'PUT': 'add_extraroutes'})
+    r.add(PREFIX + '/routers/{id}/remove_extraroutes', actions, {'PUT': 'remove_extraroutes'})
+    availability = misc.IPAvailability(core, enforcer)
+    r.add(PREFIX + '/network-ip-availabilities', availability, {'GET': 'index'})
+    r.add(PREFIX + '/network-ip-availabilities/{id}', availability, {'GET': 'show'})
+    r.add(PREFIX + '/service-providers', misc.ServiceProviders(), {'GET': 'index'})
     quotas = misc.Quotas(core, enforcer)
     r.add(PREFIX + '/quotas', quotas, {'GET': 'index'})
     r.add(PREFIX + '/quotas/tenant', quotas, {'GET': 'tenant'})
@@ -107,26 +149,15 @@ class StripJsonSuffix:
 
 
 def app_factory(global_conf, **local_conf):
-    conf = config.from_paste(global_conf)
-    core = service.get_core(conf)
-    return StripJsonSuffix(build(conf, core, service.get_enforcer(conf)))
+    state = NetworkState.get(config.from_paste(global_conf))
+    return StripJsonSuffix(build(state.conf, state.core, state.enforcer))
 
 
-class VersionDiscovery:
-    """Answers ``GET /`` (version discovery) before auth, as clients call it without a token."""
-
-    def __init__(self, app, conf):
-        self.app = app
-        self.versions = router_mod.Router()
-        self.versions.add('/', misc.Versions(conf), {'GET': 'index'})
-        self.versions.finalize()
-
-    def __call__(self, environ, start_response):
-        if environ.get('PATH_INFO', '') in ('', '/'):
-            return self.versions(environ, start_response)
-        return self.app(environ, start_response)
+def _versions_app(conf):
+    r = router_mod.Router()
+    r.add('/', misc.Versions(conf), {'GET': 'index'})
+    return r.finalize()
 
 
-def versions_filter_factory(global_conf, **local_conf):
-    conf = config.from_paste(global_conf)
-    return lambda app: VersionDiscovery(app, conf)
+# ``GET /`` (version discovery) answers before auth: clients call it without a token.
+versions_filter_factory = versions.filter_factory(_versions_app, paths=('/',))

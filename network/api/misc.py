@@ -1,5 +1,8 @@
-"""Small controllers: version discovery, extensions, quotas, router interface actions."""
+"""Small controllers: version discovery, extensions, quotas, router actions (interfaces,
+extra routes), network IP availability and service providers."""
 from common import validation
+from common.wsgi import listing
+from common.wsgi import endpoint
 from common.wsgi import middleware
 from common.wsgi import response as wsgi_response
 from network import exceptions as nexc
@@ -23,6 +26,8 @@ EXTENSIONS = [
     ('quotas', 'Quota management support', 'Expose functions for quotas management per '
                                            'project'),
     ('quota_details', 'Quota details management support', 'Quota usage per resource.'),
+    ('quota-check-limit', 'Quota engine limit check', 'A quota update may ask that the new '
+                                                      'limits be checked against usage.'),
     ('router', 'Neutron L3 Router', 'Router abstraction for basic L3 forwarding between L2 '
                                     'Neutron networks and access to external networks via a '
                                     'NAT gateway.'),
@@ -41,6 +46,31 @@ EXTENSIONS = [
     ('pagination', 'Pagination support', 'Extension that indicates that pagination is '
                                          'enabled.'),
     ('sorting', 'Sorting support', 'Extension that indicates that sorting is enabled.'),
+    ('standard-attr-tag', 'Tag support for resources with standard attribute',
+     'Tags on networks, subnets, ports, routers, floating IPs, security groups and subnet '
+     'pools, and '
+     'the tags, tags-any, not-tags and not-tags-any filters.'),
+    ('tag', 'Tag support', 'Tags on networks (kept for older clients).'),
+    ('tag-ext', 'Tag support for resources: subnet, subnetpool, port, router',
+     'Tags on more resources (kept for older clients).'),
+    ('rbac-policies', 'RBAC Policies', 'Allows creation and modification of policies that '
+                                        'control tenant access to resources.'),
+    ('address-scope', 'Address scope', 'Address scopes extension.'),
+    ('subnet_allocation', 'Subnet Allocation', 'Enables allocation of subnets from a subnet '
+                                               'pool'),
+    ('default-subnetpools', 'Default Subnetpools', 'Provides ability to mark and use a '
+                                                   'subnetpool as the default.'),
+    ('qos', 'Quality of Service', 'The Quality of Service extension.'),
+    ('qos-bw-limit-direction', 'Direction for QoS bandwidth limit rule',
+     'Allow to configure QoS bandwidth limit rule with specific direction: ingress or '
+     'egress'),
+    ('extraroute-atomic', 'Atomically add/remove extra routes',
+     'Edit extra routes of a router on server side by atomically adding/removing extra '
+     'routes'),
+    ('network-ip-availability', 'Network IP Availability',
+     'Provides IP availability data for each network and subnet.'),
+    ('service-type', 'Neutron Service Type Management',
+     'API for retrieving service providers for Neutron advanced services'),
     ('fip-port-details', 'Floating IP Port Details Extension', 'Add port_details attribute '
                                                                'to Floating IP resource'),
 ]
@@ -56,7 +86,7 @@ class Versions:
         self.conf = conf
 
     def _base(self, req):
-        return (self.conf.api.public_endpoint or req.host_url).rstrip('/')
+        return endpoint.public_url(self.conf, req)
 
     def index(self, req):
         return {'versions': [{'id': 'v2.0', 'status': 'CURRENT', 'links': [
@@ -101,6 +131,14 @@ class RouterActions:
         return self._run(req, id, 'remove_router_interface',
                          self.core.routers.remove_interface)
 
+    def add_extraroutes(self, req, id):
+        return self._run(req, id, 'add_extraroutes', lambda ctx, rid, body: {
+            'router': self.core.routers.change_routes(ctx, rid, body, add=True)})
+
+    def remove_extraroutes(self, req, id):
+        return self._run(req, id, 'remove_extraroutes', lambda ctx, rid, body: {
+            'router': self.core.routers.change_routes(ctx, rid, body, add=False)})
+
 
 class Quotas:
     def __init__(self, core, enforcer):
@@ -138,10 +176,52 @@ class Quotas:
         body = wsgi_response.json_body(req)
         if set(body) != {'quota'} or not isinstance(body['quota'], dict):
             raise nexc.BadRequest("Resource body required: a 'quota' object.")
-        validation.validate(schemas.QUOTA_UPDATE, body['quota'])
-        return {'quota': self.core.quotas.update(project_id, body['quota'])}
+        values = dict(body['quota'])
+        validation.validate(schemas.QUOTA_UPDATE, values)
+        force, check_limit = values.pop('force', False), values.pop('check_limit', False)
+        if force and check_limit:
+            raise nexc.BadRequest("'force' and 'check_limit' cannot both be true.")
+        return {'quota': self.core.quotas.update(project_id, values, check_limit=check_limit)}
 
     def delete(self, req, project_id):
         self._check(req, 'delete_quota', project_id)
         self.core.quotas.reset(project_id)
         return None
+
+
+class IPAvailability:
+    """``/v2.0/network-ip-availabilities``: admin only, as in Neutron."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _check(self, req):
+        ctx = middleware.get_context(req)
+        self.enforcer.authorize('get_network_ip_availability', {}, ctx)
+
+    @staticmethod
+    def _fields(req, item):
+        fields = listing.parse_fields(req)
+        return {k: v for k, v in item.items() if k in fields} if fields else item
+
+    def index(self, req):
+        self._check(req)
+        filters = {k: req.GET.getall(k) for k in req.GET.keys() if k != 'fields'}
+        return {'network_ip_availabilities': [
+            self._fields(req, i) for i in self.core.ip_availability.list(filters)]}
+
+    def show(self, req, id):
+        self._check(req)
+        return {'network_ip_availability': self._fields(
+            req, self.core.ip_availability.show(id))}
+
+
+# The one provider of each service this cloud runs (what `network service provider list`
+# shows): routers are served by the L3 agent.
+SERVICE_PROVIDERS = [{'service_type': 'L3_ROUTER_NAT', 'name': 'l3_agent', 'default': True}]
+
+
+class ServiceProviders:
+    def index(self, req):
+        return {'service_providers': [dict(p) for p in SERVICE_PROVIDERS]}

@@ -1,14 +1,10 @@
 """One generic controller for every collection: list, show, create (also bulk), update,
 delete, with policy checks, attribute visibility, fields and pagination."""
-import urllib.parse
-
 from common import validation
+from common.wsgi import listing
 from common.wsgi import middleware
 from common.wsgi import response as wsgi_response
 from network import exceptions as nexc
-
-PAGING_PARAMS = ('fields', 'limit', 'marker', 'sort_key', 'sort_dir', 'page_reverse')
-
 
 class Resource:
     """``ops`` maps list/show/create/update/delete to manager callables."""
@@ -56,13 +52,6 @@ class Resource:
             item = {k: v for k, v in item.items() if k in fields}
         return item
 
-    @staticmethod
-    def _fields(req):
-        fields = set()
-        for value in req.GET.getall('fields'):
-            fields.update(f.strip() for f in value.split(',') if f.strip())
-        return fields
-
     def _target(self, ctx, item):
         target = dict(item)
         target.setdefault('project_id', item.get('tenant_id') or ctx.project_id)
@@ -74,56 +63,16 @@ class Resource:
     # actions -------------------------------------------------------------------
     def index(self, req):
         ctx = middleware.get_context(req)
-        fields = self._fields(req)
-        limit = validation.query_int(req, 'limit', None, minimum=0)
-        max_limit = self.conf.network.pagination_max_limit
-        limit = min(limit or max_limit, max_limit)
-        marker = req.GET.get('marker') or None
-        page_reverse = validation.query_bool(req, 'page_reverse', False)
-        keys = req.GET.getall('sort_key')
-        dirs = req.GET.getall('sort_dir')
-        if len(dirs) > len(keys):
-            raise nexc.BadRequest('The number of sort_keys and sort_dirs must be same.')
-        sorts = list(zip(keys, dirs + ['asc'] * (len(keys) - len(dirs))))
-        filters = {}
-        for key in req.GET.keys():
-            if key not in PAGING_PARAMS and key not in filters:
-                filters[key] = req.GET.getall(key)
-        rows = self.ops['list'](ctx, filters, sorts, limit, marker, page_reverse)
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        if page_reverse:
-            rows.reverse()
-        body = {self.collection: [self._render(r, ctx, fields) for r in rows]}
-        links = self._links(req, rows, has_more, marker, page_reverse)
-        if links:
-            body['%s_links' % self.collection] = links
-        return body
-
-    @staticmethod
-    def _links(req, rows, has_more, marker, page_reverse):
-        if not rows:
-            return []
-        base = [(k, v) for k, v in req.GET.items() if k not in ('marker', 'page_reverse')]
-
-        def link(rel, marker_id, reverse):
-            params = base + [('marker', marker_id)] + ([('page_reverse', 'True')]
-                                                       if reverse else [])
-            return {'rel': rel, 'href': '%s?%s' % (req.path_url,
-                                                   urllib.parse.urlencode(params))}
-        links = []
-        more_after = has_more if not page_reverse else bool(marker)
-        more_before = bool(marker) if not page_reverse else has_more
-        if more_after:
-            links.append(link('next', rows[-1]['id'], False))
-        if more_before:
-            links.append(link('previous', rows[0]['id'], True))
-        return links
+        lr = listing.parse(req, self.conf.network.pagination_max_limit, nexc.BadRequest)
+        rows = self.ops['list'](ctx, lr.filters, lr.sorts, lr.limit, lr.marker,
+                                lr.page_reverse)
+        return listing.body(self.conf, req, self.collection, rows, lr,
+                            render=lambda item: self._render(item, ctx, None))
 
     def show(self, req, id):
         ctx = middleware.get_context(req)
         item = self.ops['show'](ctx, id)
-        return {self.member: self._render(item, ctx, self._fields(req))}
+        return {self.member: self._render(item, ctx, listing.parse_fields(req))}
 
     def create(self, req):
         ctx = middleware.get_context(req)
@@ -159,11 +108,22 @@ class Resource:
         data = body[self.member]
         validation.validate(self.update_schema, data)
         current = self.ops['show'](ctx, id)
-        target = self._target(ctx, current)
-        self._authorize('update_%s' % self.member, target, ctx)
-        self._authorize_attrs('update', data, target, ctx, current)
+        stored = self._target(ctx, current)
+        # Policy decides on the resource as stored and as it would be after the change, so
+        # an update cannot produce what the caller could not have created (a port that
+        # claims to be the network's DHCP or router port, say).
+        for target in (stored, dict(stored, **data)):
+            self._authorize('update_%s' % self.member, target, ctx)
+            self._authorize_attrs('update', data, target, ctx, current)
         item = self.ops['update'](ctx, id, data)
         return {self.member: self._render(item, ctx, None)}
+
+    def authorize_change(self, ctx, id):
+        """404 unless the caller sees resource ``id``, 403 unless it may update it (what
+        sub-resources such as tags ask of their parent); returns the resource."""
+        current = self.ops['show'](ctx, id)
+        self._authorize('update_%s' % self.member, self._target(ctx, current), ctx)
+        return current
 
     def delete(self, req, id):
         ctx = middleware.get_context(req)

@@ -1,12 +1,17 @@
-"""JSON schemas of request bodies: each resource's create and update attributes."""
+"""JSON schemas of request bodies: each resource's create and update attributes.
 
-STR255 = {'type': ['string', 'null'], 'maxLength': 255}
-NAME = {'type': ['string', 'null'], 'maxLength': 255}
-DESC = {'type': ['string', 'null'], 'maxLength': 1024}
+Text goes through the common strict validators (``format``: no control characters);
+addresses, CIDRs and MACs are parsed by the same validators in the plugin, which stores
+their canonical form and answers Neutron's InvalidInput when they are bad.
+"""
+
+STR255 = {'type': ['string', 'null'], 'maxLength': 255, 'format': 'name'}
+NAME = {'type': ['string', 'null'], 'maxLength': 255, 'format': 'name'}
+DESC = {'type': ['string', 'null'], 'maxLength': 1024, 'format': 'text'}
 BOOL = {'type': 'boolean'}
-ID = {'type': 'string', 'minLength': 1, 'maxLength': 64}
-NULL_ID = {'type': ['string', 'null'], 'maxLength': 64}
-PROJECT = {'type': 'string', 'minLength': 1, 'maxLength': 64}
+ID = {'type': 'string', 'minLength': 1, 'maxLength': 64, 'format': 'name'}
+NULL_ID = {'type': ['string', 'null'], 'maxLength': 64, 'format': 'name'}
+PROJECT = {'type': 'string', 'minLength': 1, 'maxLength': 64, 'format': 'name'}
 IP = {'type': 'string', 'minLength': 1, 'maxLength': 64}
 IDS = {'type': 'array', 'items': ID}
 FIXED_IPS = {'type': ['array', 'null'], 'items': {
@@ -25,14 +30,15 @@ def _obj(props, required=(), extra_owned=True):
 
 NETWORK_COMMON = {
     'name': NAME, 'description': DESC, 'admin_state_up': BOOL, 'shared': BOOL,
-    'router:external': BOOL, 'port_security_enabled': BOOL,
+    'router:external': BOOL, 'port_security_enabled': BOOL, 'is_default': BOOL,
     'mtu': {'type': 'integer', 'minimum': 68, 'maximum': 65535},
     'provider:network_type': {'type': 'string', 'enum': ['flat', 'vlan', 'local']},
     'provider:physical_network': {'type': ['string', 'null'], 'minLength': 1,
-                                  'maxLength': 64},
+                                  'maxLength': 64, 'format': 'name'},
     'provider:segmentation_id': {'type': ['integer', 'null'], 'minimum': 1,
                                  'maximum': 4094},
     'availability_zone_hints': {'type': 'array', 'maxItems': 0},
+    'qos_policy_id': NULL_ID,
 }
 NETWORK_CREATE = _obj(NETWORK_COMMON)
 NETWORK_UPDATE = _obj(NETWORK_COMMON, extra_owned=False)
@@ -55,9 +61,12 @@ SUBNET_CREATE = _obj(dict(SUBNET_COMMON, **{
     'network_id': ID, 'cidr': {'type': 'string', 'minLength': 1, 'maxLength': 64},
     'ip_version': {'type': 'integer', 'enum': [4, 6]},
     'ipv6_ra_mode': V6_MODE, 'ipv6_address_mode': V6_MODE,
-    'subnetpool_id': {'type': 'null'}, 'segment_id': {'type': 'null'},
+    'subnetpool_id': NULL_ID, 'use_default_subnetpool': BOOL,
+    'prefixlen': {'type': ['integer', 'string'], 'minimum': 0, 'maximum': 128,
+                  'pattern': '^[0-9]{1,3}$'},
+    'segment_id': {'type': 'null'},
     'service_types': {'type': 'array', 'maxItems': 0}}),
-    required=('network_id', 'cidr'))
+    required=('network_id',))
 SUBNET_UPDATE = _obj(SUBNET_COMMON, extra_owned=False)
 
 PAIR = {'type': 'object', 'additionalProperties': False, 'required': ['ip_address'],
@@ -74,6 +83,7 @@ PORT_COMMON = {
     'binding:vnic_type': {'type': 'string', 'enum': ['normal']},
     'binding:profile': {'type': ['object', 'null']},
     'extra_dhcp_opts': {'type': 'array', 'maxItems': 0},
+    'qos_policy_id': NULL_ID,
 }
 PORT_CREATE = _obj(dict(PORT_COMMON, network_id=ID), required=('network_id',))
 PORT_UPDATE = _obj(PORT_COMMON, extra_owned=False)
@@ -111,6 +121,53 @@ RULE_UPDATE = _obj({'description': DESC}, extra_owned=False)
 AGENT_UPDATE = _obj({'admin_state_up': BOOL, 'description': DESC}, extra_owned=False)
 
 QUOTA_LIMIT = {'type': 'integer', 'minimum': -1, 'maximum': 2 ** 31 - 1}
-QUOTA_UPDATE = {'type': 'object', 'additionalProperties': False, 'properties': {
-    name: QUOTA_LIMIT for name in ('network', 'subnet', 'port', 'router', 'floatingip',
-                                   'security_group', 'security_group_rule')}}
+QUOTA_RESOURCES = ('network', 'subnet', 'port', 'router', 'floatingip', 'security_group',
+                   'security_group_rule', 'subnetpool', 'rbac_policy')
+# ``force`` and ``check_limit`` are how the openstack client says --force / --no-force.
+QUOTA_UPDATE = {'type': 'object', 'additionalProperties': False, 'properties': dict(
+    {name: QUOTA_LIMIT for name in QUOTA_RESOURCES},
+    force={'type': 'boolean'}, check_limit={'type': 'boolean'})}
+
+TARGET = {'type': 'string', 'minLength': 1, 'maxLength': 64, 'format': 'name'}
+RBAC_CREATE = _obj({'object_type': {'type': 'string',
+                                    'enum': ['network', 'subnetpool', 'address_scope']},
+                    'object_id': ID,
+                    'action': {'type': 'string',
+                               'enum': ['access_as_shared', 'access_as_external']},
+                    'target_tenant': TARGET},
+                   required=('object_type', 'object_id', 'action', 'target_tenant'))
+RBAC_UPDATE = _obj({'target_tenant': TARGET}, extra_owned=False)
+
+# Neutron converts these to integers: clients send "24" as readily as 24.
+PREFIXLEN = {'type': ['integer', 'string'], 'minimum': 0, 'maximum': 128,
+             'pattern': '^[0-9]{1,3}$'}
+SUBNETPOOL_COMMON = {
+    'name': NAME, 'description': DESC, 'is_default': BOOL,
+    'prefixes': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': IP},
+    'default_prefixlen': PREFIXLEN, 'min_prefixlen': PREFIXLEN, 'max_prefixlen': PREFIXLEN,
+    'default_quota': {'type': ['integer', 'string', 'null'], 'minimum': 0,
+                      'maximum': 2 ** 31 - 1, 'pattern': '^[0-9]{1,10}$'},
+    'address_scope_id': NULL_ID,
+}
+SUBNETPOOL_CREATE = _obj(dict(SUBNETPOOL_COMMON, shared=BOOL,
+                              ip_version={'type': 'integer', 'enum': [4, 6]}),
+                         required=('prefixes',))
+SUBNETPOOL_UPDATE = _obj(SUBNETPOOL_COMMON, extra_owned=False)
+ADDRESS_SCOPE_CREATE = _obj({'name': NAME, 'shared': BOOL,
+                             'ip_version': {'type': 'integer', 'enum': [4, 6]}},
+                            required=('ip_version',))
+ADDRESS_SCOPE_UPDATE = _obj({'name': NAME, 'shared': BOOL}, extra_owned=False)
+
+QOS_POLICY_CREATE = _obj({'name': NAME, 'description': DESC, 'shared': BOOL,
+                          'is_default': {'enum': [False]}})
+QOS_POLICY_UPDATE = _obj({'name': NAME, 'description': DESC, 'shared': BOOL,
+                          'is_default': {'enum': [False]}}, extra_owned=False)
+KBPS = {'type': 'integer', 'minimum': 0, 'maximum': 2 ** 31 - 1}
+QOS_BW_CREATE = _obj({'max_kbps': KBPS, 'max_burst_kbps': KBPS,
+                      'direction': {'type': 'string', 'enum': ['ingress', 'egress']}},
+                     required=('max_kbps',), extra_owned=False)
+QOS_BW_UPDATE = _obj({'max_kbps': KBPS, 'max_burst_kbps': KBPS,
+                      'direction': {'type': 'string', 'enum': ['ingress', 'egress']}},
+                     extra_owned=False)
+QOS_DSCP = _obj({'dscp_mark': {'type': 'integer', 'minimum': 0, 'maximum': 56}},
+                extra_owned=False)

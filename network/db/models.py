@@ -25,7 +25,24 @@ def _updated():
     return sa.Column(sa.DateTime, nullable=False, default=types.utcnow, onupdate=types.utcnow)
 
 
-class Network(Base):
+class Tag(Base):
+    """A tag of a network resource (standard-attr-tag): ids are UUIDs, unique across kinds."""
+    __tablename__ = 'tags'
+    resource_id = sa.Column(sa.String(36), primary_key=True)
+    tag = sa.Column(sa.String(255), primary_key=True)
+
+
+class Taggable:
+    """Resources that carry tags: ``tag_rows`` load with the rows (one query per list)."""
+
+    @orm.declared_attr
+    def tag_rows(cls):
+        return orm.relationship(
+            Tag, primaryjoin=lambda: orm.foreign(Tag.resource_id) == cls.id,
+            viewonly=True, lazy='selectin', order_by=Tag.tag)
+
+
+class Network(Taggable, Base):
     __tablename__ = 'networks'
     id = _id()
     project_id = _project()
@@ -34,7 +51,11 @@ class Network(Base):
     admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
     shared = sa.Column(sa.Boolean, nullable=False, default=False)
     external = sa.Column(sa.Boolean, nullable=False, default=False)
+    # The external network auto-allocation and `network create --default` pick (one at most).
+    is_default = sa.Column(sa.Boolean, nullable=False, default=False,
+                           server_default=sa.text('false'))
     port_security_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     mtu = sa.Column(sa.Integer, nullable=False)
     status = sa.Column(sa.String(16), nullable=False, default='ACTIVE')
     network_type = sa.Column(sa.String(16), nullable=False)
@@ -43,6 +64,29 @@ class Network(Base):
     revision_number = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = _created()
     updated_at = _updated()
+
+
+class RBACPolicy(Base):
+    """Access to an object granted to a project or to every project (``*``): the rbac
+    policies of Neutron. The unique key makes a duplicate grant a 409."""
+    __tablename__ = 'rbac_policies'
+    __table_args__ = (sa.UniqueConstraint('object_type', 'object_id', 'action',
+                                          'target_project', name='uniq_rbac_grant'),)
+    id = _id()
+    project_id = _project()
+    object_type = sa.Column(sa.String(32), nullable=False)
+    object_id = sa.Column(sa.String(36), nullable=False, index=True)
+    action = sa.Column(sa.String(32), nullable=False)
+    target_project = sa.Column(sa.String(64), nullable=False, index=True)
+
+
+class DefaultExternalNetwork(Base):
+    """The one default external network: the primary key lets only one of two racing
+    requests make its network the default (the other reruns and answers 409)."""
+    __tablename__ = 'default_external_networks'
+    kind = sa.Column(sa.String(16), primary_key=True, default='external')
+    network_id = sa.Column(sa.String(36), sa.ForeignKey('networks.id', ondelete='CASCADE'),
+                           nullable=False, unique=True)
 
 
 class SegmentAllocation(Base):
@@ -55,7 +99,7 @@ class SegmentAllocation(Base):
                            nullable=False, unique=True)
 
 
-class Subnet(Base):
+class Subnet(Taggable, Base):
     __tablename__ = 'subnets'
     id = _id()
     project_id = _project()
@@ -72,12 +116,81 @@ class Subnet(Base):
     dns_nameservers = sa.Column(types.JSONText, nullable=False, default=list)
     host_routes = sa.Column(types.JSONText, nullable=False, default=list)
     allocation_pools = sa.Column(types.JSONText, nullable=False, default=list)
+    # The pool the CIDR was allocated from (subnet_allocation); its prefix is in use
+    # while the subnet exists.
+    subnetpool_id = sa.Column(sa.String(36), nullable=True, index=True)
     revision_number = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = _created()
     updated_at = _updated()
 
 
-class Port(Base):
+class AddressScope(Base):
+    """Address scope: subnet pools whose prefixes must not overlap (address-scope)."""
+    __tablename__ = 'address_scopes'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    shared = sa.Column(sa.Boolean, nullable=False, default=False)
+    ip_version = sa.Column(sa.Integer, nullable=False)
+    revision_number = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class SubnetPool(Taggable, Base):
+    """Prefixes subnets are allocated from (subnet_allocation). Each allocation locks the
+    row and moves ``allocation_serial`` with a compare-and-set, so two concurrent
+    allocations from one pool cannot both commit the same prefix."""
+    __tablename__ = 'subnetpools'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    ip_version = sa.Column(sa.Integer, nullable=False)
+    prefixes = sa.Column(types.JSONText, nullable=False, default=list)
+    default_prefixlen = sa.Column(sa.Integer, nullable=False)
+    min_prefixlen = sa.Column(sa.Integer, nullable=False)
+    max_prefixlen = sa.Column(sa.Integer, nullable=False)
+    shared = sa.Column(sa.Boolean, nullable=False, default=False)
+    is_default = sa.Column(sa.Boolean, nullable=False, default=False)
+    default_quota = sa.Column(sa.Integer, nullable=True)
+    address_scope_id = sa.Column(sa.String(36), sa.ForeignKey('address_scopes.id'),
+                                 nullable=True, index=True)
+    allocation_serial = sa.Column(sa.Integer, nullable=False, default=0)
+    revision_number = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class QosPolicy(Taggable, Base):
+    """A QoS policy: the rules the bridge agent applies to the taps of its ports."""
+    __tablename__ = 'qos_policies'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    shared = sa.Column(sa.Boolean, nullable=False, default=False)
+    revision_number = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class QosRule(Base):
+    """A bandwidth-limit (per direction) or DSCP-marking rule; one of each per policy."""
+    __tablename__ = 'qos_rules'
+    __table_args__ = (sa.UniqueConstraint('policy_id', 'rule_type', 'direction',
+                                          name='uniq_qos_rule'),)
+    id = _id()
+    policy_id = sa.Column(sa.String(36), sa.ForeignKey('qos_policies.id', ondelete='CASCADE'),
+                          nullable=False, index=True)
+    rule_type = sa.Column(sa.String(32), nullable=False)
+    direction = sa.Column(sa.String(16), nullable=False)
+    max_kbps = sa.Column(sa.Integer, nullable=True)
+    max_burst_kbps = sa.Column(sa.Integer, nullable=True)
+    dscp_mark = sa.Column(sa.Integer, nullable=True)
+
+
+class Port(Taggable, Base):
     __tablename__ = 'ports'
     __table_args__ = (sa.UniqueConstraint('network_id', 'mac_address',
                                           name='uniq_ports_network_mac'),)
@@ -97,6 +210,8 @@ class Port(Base):
     binding_profile = sa.Column(types.JSONText, nullable=False, default=dict)
     port_security_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     allowed_address_pairs = sa.Column(types.JSONText, nullable=False, default=list)
+    # The port's own QoS policy; without one the network's applies.
+    qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     revision_number = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = _created()
     updated_at = _updated()
@@ -113,7 +228,7 @@ class IPAllocation(Base):
                         nullable=False, index=True)
 
 
-class SecurityGroup(Base):
+class SecurityGroup(Taggable, Base):
     __tablename__ = 'security_groups'
     id = _id()
     project_id = _project()
@@ -168,7 +283,7 @@ class PortSecurityGroup(Base):
                                   primary_key=True, index=True)
 
 
-class Router(Base):
+class Router(Taggable, Base):
     __tablename__ = 'routers'
     id = _id()
     project_id = _project()
@@ -194,7 +309,7 @@ class RouterPort(Base):
     port_type = sa.Column(sa.String(64), nullable=False)
 
 
-class FloatingIP(Base):
+class FloatingIP(Taggable, Base):
     __tablename__ = 'floating_ips'
     __table_args__ = (sa.UniqueConstraint('fixed_port_id', 'fixed_ip_address',
                                           name='uniq_fip_fixed'),)

@@ -3,11 +3,11 @@ import datetime
 
 import sqlalchemy as sa
 
+from common.db import query
 from common.db import types
 from network import exceptions as nexc
 from network import rpcapi
 from network.db import models
-from network.db import query
 
 A = models.Agent
 FIELDS = {
@@ -62,7 +62,7 @@ class AgentManager:
         def run(sess):
             marker_row = self.get_row(sess, marker) if marker else None
             stmt = query.build(A, self.fields, None, filters, sorts, limit, marker_row,
-                               page_reverse)
+                               page_reverse, errors=nexc.QUERY_ERRORS)
             return [self.to_dict(r) for r in sess.scalars(stmt)]
         return self.core.transaction(run)
 

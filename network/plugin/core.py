@@ -1,8 +1,8 @@
 """The object tying the managers together, plus the helpers they all use."""
 import logging
 
+from common.db import query
 from network import exceptions as nexc
-from network.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
@@ -19,24 +19,32 @@ class Core:
     """Config, database, notifier and the resource managers of one network-api process."""
 
     def __init__(self, conf, db, notifier=None):
-        from network.plugin import (agents, floatingips, hoststate, networks, ports,
-                                    quotas, routers, secgroups, subnets)
+        from network.plugin import (addressscopes, agents, floatingips, hoststate,
+                                    ipavailability, networks, ports, qos, quotas, rbac,
+                                    routers, secgroups, subnetpools, subnets, tags)
         self.conf = conf
         self.db = db
         self.notifier = notifier
         self.quotas = quotas.QuotaManager(self)
         self.agents = agents.AgentManager(self)
+        self.rbac = rbac.RBACManager(self)
+        self.qos = qos.QosManager(self)
         self.networks = networks.NetworkManager(self)
         self.subnets = subnets.SubnetManager(self)
+        self.addressscopes = addressscopes.AddressScopeManager(self)
+        self.subnetpools = subnetpools.SubnetPoolManager(self)
         self.secgroups = secgroups.SecurityGroupManager(self)
         self.ports = ports.PortManager(self)
         self.routers = routers.RouterManager(self)
         self.floatingips = floatingips.FloatingIPManager(self)
         self.hoststate = hoststate.HostState(self)
+        self.tags = tags.TagManager(self)
+        self.ip_availability = ipavailability.IPAvailability(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""
-        return db_api.transaction(self.db, func, retries=self.conf.network.db_retries)
+        return query.transaction(self.db, func, retries=self.conf.network.db_retries,
+                                 errors=nexc.QUERY_ERRORS)
 
     def notify(self, ctx, changes):
         """Tell agents what changed: ``changes`` is [(kind, ids)], sent after commit."""
@@ -49,6 +57,16 @@ class Core:
 
 def project_of(ctx):
     return ctx.project_id or ''
+
+
+def page_rows(sess, ctx, manager, model, fields, scope, filters, sorts, limit, marker,
+              page_reverse):
+    """One page of ``model`` rows for a list: the marker looked up as the caller sees it
+    (``manager.get_row``: 404 for a marker it cannot see), filters and sorts by ``fields``."""
+    marker_row = manager.get_row(sess, ctx, marker) if marker else None
+    return list(sess.scalars(query.build(model, fields, scope, filters, sorts, limit,
+                                         marker_row, page_reverse,
+                                         errors=nexc.QUERY_ERRORS)))
 
 
 def visible_row(sess, ctx, model, row_id, also_visible=None):
@@ -72,14 +90,20 @@ def require_project(ctx, data):
     return project
 
 
+def _whole_seconds(when):
+    return when.replace(microsecond=0) if when is not None else None
+
+
 def stamp(resource, row):
     """Fields every resource shows: project/tenant id, timestamps, revision, tags."""
     resource['project_id'] = row.project_id
     resource['tenant_id'] = row.project_id
-    resource['created_at'] = row.created_at
-    resource['updated_at'] = row.updated_at or row.created_at
+    # Whole seconds, as Neutron shows them: MariaDB keeps no fraction, so a create answer
+    # with microseconds would differ from every later show of the same resource.
+    resource['created_at'] = _whole_seconds(row.created_at)
+    resource['updated_at'] = _whole_seconds(row.updated_at or row.created_at)
     resource['revision_number'] = row.revision_number
-    resource['tags'] = []
+    resource['tags'] = [t.tag for t in getattr(row, 'tag_rows', ())]
     return resource
 
 

@@ -3,13 +3,14 @@ import ipaddress
 
 import sqlalchemy as sa
 
+from common.db import query
 from common.db import types
 
 from network import exceptions as nexc
 from network import ipam
 from network.db import models
-from network.db import query
 from network.plugin import core
+from network.plugin import tags
 
 F = models.FloatingIP
 FIELDS = {
@@ -27,6 +28,7 @@ FIELDS = {
     'updated_at': query.Field(F.updated_at),
     'revision_number': query.Field(F.revision_number, 'int'),
 }
+FIELDS.update(tags.filter_fields(F))
 
 
 def scope(ctx):
@@ -58,10 +60,9 @@ class FloatingIPManager:
 
     def list(self, ctx, filters, sorts, limit=None, marker=None, page_reverse=False):
         def run(sess):
-            marker_row = self.get_row(sess, ctx, marker) if marker else None
-            stmt = query.build(F, FIELDS, scope(ctx), filters, sorts, limit, marker_row,
-                               page_reverse)
-            return [to_dict(r) for r in sess.scalars(stmt)]
+            rows = core.page_rows(sess, ctx, self, F, FIELDS, scope(ctx),
+                                  filters, sorts, limit, marker, page_reverse)
+            return [to_dict(r) for r in rows]
         return self.core.transaction(run)
 
     def create(self, ctx, items):

@@ -9,6 +9,7 @@ from network import rpcapi
 from network.db import models
 from network.plugin import core
 from network.plugin import networks as networks_mod
+from network.plugin import secgroups
 from network.plugin import subnets as subnets_mod
 
 
@@ -53,8 +54,10 @@ class HostState:
             .order_by(models.Port.id)))
         ports = self.core.ports.to_dicts(sess, rows)
         net_ids = sorted({p['network_id'] for p in ports})
-        nets = [networks_mod.segment_info(n) for n in sess.scalars(
-            sa.select(models.Network).where(models.Network.id.in_(net_ids)))] if net_ids else []
+        net_rows = {n.id: n for n in sess.scalars(sa.select(models.Network).where(
+            models.Network.id.in_(net_ids)))} if net_ids else {}
+        nets = [networks_mod.segment_info(n) for n in net_rows.values()]
+        by_id = {r.id: r for r in rows}
         rules_cache = {}
         out = []
         for port in ports:
@@ -68,7 +71,9 @@ class HostState:
                 'security_group_ids': port['security_groups'],
                 'security_group_rules': self._rules(sess, port['security_groups'],
                                                     rules_cache),
-                'tap_name': rpcapi.tap_name(port['id'])})
+                'tap_name': rpcapi.tap_name(port['id']),
+                'qos': self.core.qos.port_rules(sess, by_id[port['id']],
+                                                net_rows.get(port['network_id']))})
         return {'networks': nets, 'ports': out}
 
     def _rules(self, sess, sg_ids, cache):
@@ -93,7 +98,8 @@ class HostState:
                     models.PortSecurityGroup.security_group_id == rule.remote_group_id))))
             remote_ips = sorted(ip for ip in ips if ipaddress.ip_address(ip).version == version)
         return {'direction': rule.direction, 'ethertype': rule.ethertype,
-                'protocol': rule.protocol, 'port_range_min': rule.port_range_min,
+                'protocol': secgroups.canonical_protocol(rule.protocol, rule.ethertype),
+                'port_range_min': rule.port_range_min,
                 'port_range_max': rule.port_range_max,
                 'remote_ip_prefix': rule.remote_ip_prefix,
                 'remote_group_id': rule.remote_group_id, 'remote_ips': remote_ips}

@@ -8,6 +8,7 @@ RESOURCES = {
     'network': models.Network, 'subnet': models.Subnet, 'port': models.Port,
     'router': models.Router, 'floatingip': models.FloatingIP,
     'security_group': models.SecurityGroup, 'security_group_rule': models.SecurityGroupRule,
+    'subnetpool': models.SubnetPool, 'rbac_policy': models.RBACPolicy,
 }
 
 
@@ -50,18 +51,29 @@ class QuotaManager:
         return self.core.transaction(run)
 
     def list(self):
+        """The limits of every project that has its own, read in one query."""
         def run(sess):
-            projects = sorted(set(sess.scalars(sa.select(models.Quota.project_id))))
-            out = []
-            for project in projects:
-                item = self.limits(sess, project)
-                item['project_id'] = item['tenant_id'] = project
-                out.append(item)
-            return out
+            projects = {}
+            for row in sess.scalars(sa.select(models.Quota)):
+                limits = projects.setdefault(row.project_id, self.defaults())
+                if row.resource in limits:
+                    limits[row.resource] = row.hard_limit
+            return [dict(limits, project_id=project, tenant_id=project)
+                    for project, limits in sorted(projects.items())]
         return self.core.transaction(run)
 
-    def update(self, project_id, values):
+    def update(self, project_id, values, check_limit=False):
+        """Set limits; with ``check_limit`` (the client's ``--no-force``) a limit below what
+        the project already uses is refused and nothing is changed."""
         def run(sess):
+            if check_limit:
+                for name, limit in sorted(values.items()):
+                    used = self.usage(sess, project_id, name)
+                    if 0 <= limit < used:
+                        raise nexc.BadRequest(
+                            'Quota limit %d for %s is below the %d already in use; '
+                            'delete some first or set it with --force.'
+                            % (limit, name, used))
             for name, limit in values.items():
                 row = sess.get(models.Quota, (project_id, name))
                 if row is None:

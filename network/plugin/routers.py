@@ -3,11 +3,13 @@ import ipaddress
 
 import sqlalchemy as sa
 
+from common.db import query
+
 from network import exceptions as nexc
 from network import ipam
 from network.db import models
-from network.db import query
 from network.plugin import core
+from network.plugin import tags
 
 FIELDS = {
     'id': query.Field(models.Router.id),
@@ -21,6 +23,7 @@ FIELDS = {
     'updated_at': query.Field(models.Router.updated_at),
     'revision_number': query.Field(models.Router.revision_number, 'int'),
 }
+FIELDS.update(tags.filter_fields(models.Router))
 
 
 def scope(ctx):
@@ -38,13 +41,29 @@ class RouterManager:
             raise nexc.RouterNotFound('Router %s could not be found.' % router_id)
         return row
 
-    def to_dict(self, sess, row):
+    @staticmethod
+    def _gateway_ports(sess, rows):
+        """{gateway port id: (network id, [IP allocations])} for routers ``rows``, in two
+        queries whatever their number."""
+        port_ids = [r.gw_port_id for r in rows if r.gw_port_id]
+        if not port_ids:
+            return {}
+        ports = {port_id: (network_id, []) for port_id, network_id in sess.execute(
+            sa.select(models.Port.id, models.Port.network_id).where(
+                models.Port.id.in_(port_ids)))}
+        for alloc in sess.scalars(sa.select(models.IPAllocation).where(
+                models.IPAllocation.port_id.in_(port_ids))):
+            ports[alloc.port_id][1].append(alloc)
+        return ports
+
+    def to_dict(self, sess, row, gateways=None):
+        """``gateways``: what ``_gateway_ports`` read for a whole page, if known."""
+        if gateways is None:
+            gateways = self._gateway_ports(sess, [row])
         gateway = None
-        if row.gw_port_id:
-            port = sess.get(models.Port, row.gw_port_id)
-            ips = sess.scalars(sa.select(models.IPAllocation).where(
-                models.IPAllocation.port_id == port.id))
-            gateway = {'network_id': port.network_id, 'enable_snat': row.enable_snat,
+        if row.gw_port_id in gateways:
+            network_id, ips = gateways[row.gw_port_id]
+            gateway = {'network_id': network_id, 'enable_snat': row.enable_snat,
                        'external_fixed_ips': [{'subnet_id': a.subnet_id,
                                                'ip_address': a.ip_address} for a in ips]}
         out = {'id': row.id, 'name': row.name, 'description': row.description,
@@ -60,10 +79,10 @@ class RouterManager:
 
     def list(self, ctx, filters, sorts, limit=None, marker=None, page_reverse=False):
         def run(sess):
-            marker_row = self.get_row(sess, ctx, marker) if marker else None
-            stmt = query.build(models.Router, FIELDS, scope(ctx), filters, sorts, limit,
-                               marker_row, page_reverse)
-            return [self.to_dict(sess, r) for r in sess.scalars(stmt)]
+            rows = core.page_rows(sess, ctx, self, models.Router, FIELDS, scope(ctx),
+                                  filters, sorts, limit, marker, page_reverse)
+            gateways = self._gateway_ports(sess, rows)
+            return [self.to_dict(sess, r, gateways) for r in rows]
         return self.core.transaction(run)
 
     def interface_ports(self, sess, router_id):
@@ -120,6 +139,35 @@ class RouterManager:
         self.core.notify(ctx, [('router', [router_id])])
         return result
 
+    def change_routes(self, ctx, router_id, body, add):
+        """extraroute-atomic: add routes to the router's set (those present stay once) or
+        remove them (those absent are ignored), in one transaction so concurrent callers
+        never lose each other's routes."""
+        inner = body.get('router') if isinstance(body, dict) and set(body) == {'router'} \
+            else None
+        routes = inner.get('routes') if isinstance(inner, dict) and set(inner) == {'routes'} \
+            else None
+        if not isinstance(routes, list):
+            raise nexc.BadRequest("A body {'router': {'routes': [...]}} is required.")
+
+        def run(sess):
+            row = self.get_row(sess, ctx, router_id)
+            current = list(row.routes or [])
+            if add:
+                given = self._check_routes(sess, row, routes)
+                wanted = current + [r for r in given if r not in current]
+            else:
+                given = [self._parse_route(r) for r in routes]
+                wanted = [r for r in current if r not in given]
+            if wanted != current:
+                row.routes = wanted
+                core.bump(row)
+                sess.flush()
+            return self.to_dict(sess, row)
+        result = self.core.transaction(run)
+        self.core.notify(ctx, [('router', [router_id])])
+        return result
+
     def _set_gateway(self, sess, ctx, row, info):
         info = info or {}
         network_id = info.get('network_id')
@@ -163,20 +211,30 @@ class RouterManager:
         connected = [ipaddress.ip_network(s.cidr) for s in self._connected_subnets(sess, row)]
         out, seen = [], set()
         for route in routes:
-            dest = ipam.parse_cidr(route.get('destination'), 'routes destination')
-            hop = ipam.parse_ip(route.get('nexthop'), 'routes nexthop')
-            if dest.version != hop.version:
-                raise nexc.InvalidInput('Invalid format for routes: %s via %s mixes IP '
-                                        'versions.' % (dest, hop))
+            parsed = self._parse_route(route)
+            hop = ipaddress.ip_address(parsed['nexthop'])
             if not any(hop in net for net in connected):
                 raise nexc.InvalidInput('Invalid format for routes: %s, the nexthop is not '
                                         'connected with router %s.' % (route, row.id))
-            key = (str(dest), str(hop))
+            key = (parsed['destination'], parsed['nexthop'])
             if key in seen:
                 raise nexc.InvalidInput('Duplicate route %s via %s.' % key)
             seen.add(key)
-            out.append({'destination': str(dest), 'nexthop': str(hop)})
+            out.append(parsed)
         return out
+
+    @staticmethod
+    def _parse_route(route):
+        """A route as stored: canonical destination network and next hop."""
+        if not isinstance(route, dict) or set(route) != {'destination', 'nexthop'}:
+            raise nexc.InvalidInput('Invalid format for routes: each route is '
+                                    '{destination, nexthop}.')
+        dest = ipam.parse_cidr(route.get('destination'), 'routes destination')
+        hop = ipam.parse_ip(route.get('nexthop'), 'routes nexthop')
+        if dest.version != hop.version:
+            raise nexc.InvalidInput('Invalid format for routes: %s via %s mixes IP '
+                                    'versions.' % (dest, hop))
+        return {'destination': str(dest), 'nexthop': str(hop)}
 
     def delete(self, ctx, router_id):
         def run(sess):

@@ -1,12 +1,13 @@
 """Security groups and their rules, and the per-project ``default`` group."""
-import ipaddress
-
 import sqlalchemy as sa
 
+from common import validators
+from common.db import query
 from network import exceptions as nexc
+from network import ipam
 from network.db import models
-from network.db import query
 from network.plugin import core
+from network.plugin import tags
 
 PROTOCOLS = {'ah': 51, 'dccp': 33, 'egp': 8, 'esp': 50, 'gre': 47, 'icmp': 1,
              'icmpv6': 58, 'ipv6-icmp': 58, 'igmp': 2, 'ipip': 4, 'ipv6-encap': 41,
@@ -29,6 +30,7 @@ SG_FIELDS = {
     'updated_at': query.Field(models.SecurityGroup.updated_at),
     'revision_number': query.Field(models.SecurityGroup.revision_number, 'int'),
 }
+SG_FIELDS.update(tags.filter_fields(models.SecurityGroup))
 R = models.SecurityGroupRule
 RULE_FIELDS = {
     'id': query.Field(R.id),
@@ -71,39 +73,48 @@ def rule_to_dict(row):
     return core.stamp(out, row)
 
 
+def canonical_protocol(protocol, ethertype):
+    """The protocol a stored rule means, by name where it has one (``'17'`` -> ``'udp'``,
+    ``ipv6-icmp`` -> ``icmpv6``, ICMP of an IPv6 rule -> ``icmpv6``); None for any."""
+    if protocol is None:
+        return None
+    if protocol.isdigit():
+        protocol = BY_NUMBER.get(int(protocol), str(int(protocol)))
+    if protocol == 'ipv6-icmp' or (protocol == 'icmp' and ethertype == 'IPv6'):
+        return 'icmpv6'
+    return protocol
+
+
 def normalize_rule(data):
-    """Check a rule's fields; return the stored values (protocol names lower case)."""
+    """Check a rule's fields; return the values to store. The protocol is kept as the
+    client gave it (lower case), as Neutron echoes it; checks use its canonical form."""
     direction = data['direction']
     ethertype = data.get('ethertype') or 'IPv4'
-    protocol = data.get('protocol')
-    if protocol is not None:
-        protocol = str(protocol).lower()
-        if protocol in ('any', ''):
-            protocol = None
-    if protocol is not None:
-        if protocol.isdigit():
-            number = int(protocol)
-            if not 0 <= number <= 255:
+    given = data.get('protocol')
+    if given is not None:
+        given = str(given).lower()
+        if given in ('any', ''):
+            given = None
+    if given is not None:
+        if given.isdigit():
+            if not 0 <= int(given) <= 255:
                 raise nexc.InvalidInput('Security group rule protocol %s not supported. Only '
                                         'protocol values %s and integer representations '
                                         '[0 to 255] are supported.'
-                                        % (protocol, sorted(PROTOCOLS)))
-            protocol = BY_NUMBER.get(number, str(number))
-        elif protocol not in PROTOCOLS:
+                                        % (validators.quote(given), sorted(PROTOCOLS)))
+        elif given not in PROTOCOLS:
             raise nexc.InvalidInput('Security group rule protocol %s not supported. Only '
                                     'protocol values %s and integer representations [0 to '
-                                    '255] are supported.' % (protocol, sorted(PROTOCOLS)))
-        if protocol == 'ipv6-icmp':
-            protocol = 'icmpv6'
+                                    '255] are supported.'
+                                    % (validators.quote(given), sorted(PROTOCOLS)))
+    protocol = canonical_protocol(given, ethertype)
     low, high = data.get('port_range_min'), data.get('port_range_max')
     if protocol is None and (low is not None or high is not None):
         raise nexc.InvalidInput('Must also specify protocol if port range is given.')
-    if protocol == 'icmp' and ethertype == 'IPv6':
-        protocol = 'icmpv6'  # as clients mean it: ICMP of the rule's IP version
     if protocol in PORT_PROTOCOLS:
         if (low is None) != (high is None):
-            raise nexc.InvalidInput('For TCP/UDP protocols, port_range_min and '
-                                    'port_range_max must both be given or both be empty.')
+            raise nexc.InvalidInput('For TCP/UDP protocols, port_range_min must be <= '
+                                    'port_range_max: both are given or neither.')
         if low is not None:
             for value in (low, high):
                 if not 1 <= value <= 65535:
@@ -119,32 +130,31 @@ def normalize_rule(data):
                                         'must be 0 to 255.'
                                         % (name, 'min' if name == 'type' else 'max', value))
         if low is None and high is not None:
-            raise nexc.InvalidInput('ICMP code (port_range_max) %s is provided but ICMP type '
-                                    '(port_range_min) is missing.' % high)
+            raise nexc.InvalidInput('ICMP type (port-range-min) is missing for ICMP code '
+                                    '(port-range-max) %s.' % high)
     elif low is not None or high is not None:
         raise nexc.InvalidInput('Protocol %s takes no port range.' % protocol)
     prefix = data.get('remote_ip_prefix')
     if prefix is not None:
-        try:
-            net = ipaddress.ip_network(prefix, strict=False)
-        except ValueError:
-            raise nexc.InvalidInput("Invalid input for remote_ip_prefix: '%s' is not a valid "
-                                    "CIDR." % prefix)
+        net = ipam.parse_prefix(prefix, 'remote_ip_prefix')
         if (net.version == 4) != (ethertype == 'IPv4'):
             raise nexc.InvalidInput('Conflicting value ethertype %s for CIDR %s.'
                                     % (ethertype, prefix))
         prefix = str(net)
     if prefix is not None and data.get('remote_group_id'):
         raise nexc.InvalidInput('Only remote_ip_prefix or remote_group_id may be provided.')
-    return {'direction': direction, 'ethertype': ethertype, 'protocol': protocol,
+    return {'direction': direction, 'ethertype': ethertype, 'protocol': given,
             'port_range_min': low, 'port_range_max': high, 'remote_ip_prefix': prefix,
             'remote_group_id': data.get('remote_group_id')}
 
 
 def fingerprint(values):
-    return '|'.join(str(values[k]) for k in ('direction', 'ethertype', 'protocol',
-                                             'port_range_min', 'port_range_max',
-                                             'remote_ip_prefix', 'remote_group_id'))
+    """One string per distinct rule: ``'17'`` and ``'udp'`` are the same rule."""
+    canonical = dict(values, protocol=canonical_protocol(values['protocol'],
+                                                         values['ethertype']))
+    return '|'.join(str(canonical[k]) for k in ('direction', 'ethertype', 'protocol',
+                                                'port_range_min', 'port_range_max',
+                                                'remote_ip_prefix', 'remote_group_id'))
 
 
 class SecurityGroupManager:
@@ -198,10 +208,8 @@ class SecurityGroupManager:
         def run(sess):
             if ctx.project_id:
                 self.ensure_default(sess, ctx.project_id)
-            marker_row = self.get_row(sess, ctx, marker) if marker else None
-            stmt = query.build(models.SecurityGroup, SG_FIELDS, sg_scope(ctx), filters, sorts,
-                               limit, marker_row, page_reverse)
-            rows = list(sess.scalars(stmt))
+            rows = core.page_rows(sess, ctx, self, models.SecurityGroup, SG_FIELDS, sg_scope(ctx),
+                                  filters, sorts, limit, marker, page_reverse)
             rules = {}
             if rows:
                 for rule in sess.scalars(sa.select(R).where(R.security_group_id.in_(
@@ -240,10 +248,10 @@ class SecurityGroupManager:
         def run(sess):
             row = self.get_row(sess, ctx, sg_id)
             if row.name == 'default' and data.get('name') not in (None, 'default'):
-                raise nexc.InvalidInput('Updating default security group not allowed.')
+                raise nexc.Conflict('Updating default security group not allowed.')
             if data.get('name') == 'default' and row.name != 'default':
-                raise nexc.InvalidInput("A security group other than the project's default "
-                                        "cannot be named 'default'.")
+                raise nexc.Conflict("A security group other than the project's default "
+                                    "cannot be named 'default'.")
             for key in ('name', 'description', 'stateful'):
                 if key in data:
                     setattr(row, key, data[key] if data[key] is not None else '')
@@ -295,7 +303,7 @@ class SecurityGroupManager:
         def run(sess):
             marker_row = self.get_rule(sess, ctx, marker) if marker else None
             stmt = query.build(R, RULE_FIELDS, rule_scope(ctx), filters, sorts, limit,
-                               marker_row, page_reverse)
+                               marker_row, page_reverse, errors=nexc.QUERY_ERRORS)
             return [rule_to_dict(r) for r in sess.scalars(stmt)]
         return self.core.transaction(run)
 

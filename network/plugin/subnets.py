@@ -3,11 +3,14 @@ import ipaddress
 
 import sqlalchemy as sa
 
+from common.db import query
+
 from network import exceptions as nexc
 from network import ipam
 from network.db import models
-from network.db import query
 from network.plugin import core
+from network.plugin import rbac
+from network.plugin import tags
 
 FIELDS = {
     'id': query.Field(models.Subnet.id),
@@ -22,21 +25,24 @@ FIELDS = {
     'enable_dhcp': query.Field(models.Subnet.enable_dhcp, 'bool'),
     'ipv6_ra_mode': query.Field(models.Subnet.ipv6_ra_mode),
     'ipv6_address_mode': query.Field(models.Subnet.ipv6_address_mode),
+    'subnetpool_id': query.Field(models.Subnet.subnetpool_id),
     'created_at': query.Field(models.Subnet.created_at),
     'updated_at': query.Field(models.Subnet.updated_at),
     'revision_number': query.Field(models.Subnet.revision_number, 'int'),
 }
+FIELDS.update(tags.filter_fields(models.Subnet))
 
 IPV6_MODES = ('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless')
 
 
 def scope(ctx):
+    """A caller sees its own subnets and those of networks shared with it; as in
+    Neutron, the subnets of an external network that is not shared are the operator's."""
     if ctx.is_admin:
         return None
-    visible = sa.select(models.Network.id).where(sa.or_(
-        models.Network.shared.is_(True), models.Network.external.is_(True)))
-    return sa.or_(models.Subnet.project_id == core.project_of(ctx),
-                  models.Subnet.network_id.in_(visible))
+    project = core.project_of(ctx)
+    return sa.or_(models.Subnet.project_id == project,
+                  models.Subnet.network_id.in_(rbac.granted(project, [rbac.SHARED])))
 
 
 def to_dict(row):
@@ -47,7 +53,7 @@ def to_dict(row):
            'dns_nameservers': list(row.dns_nameservers or []),
            'host_routes': list(row.host_routes or []),
            'allocation_pools': list(row.allocation_pools or []),
-           'subnetpool_id': None, 'service_types': [], 'segment_id': None}
+           'subnetpool_id': row.subnetpool_id, 'service_types': [], 'segment_id': None}
     return core.stamp(out, row)
 
 
@@ -92,8 +98,8 @@ class SubnetManager:
     def get_row(self, sess, ctx, subnet_id):
         row = sess.get(models.Subnet, subnet_id) if isinstance(subnet_id, str) else None
         if row is not None and not ctx.is_admin and row.project_id != core.project_of(ctx):
-            net = sess.get(models.Network, row.network_id)
-            if not (net.shared or net.external):
+            if not rbac.is_granted(sess, row.network_id, core.project_of(ctx),
+                                   [rbac.SHARED]):
                 row = None
         if row is None:
             raise nexc.SubnetNotFound('Subnet %s could not be found.' % subnet_id)
@@ -109,10 +115,9 @@ class SubnetManager:
 
     def list(self, ctx, filters, sorts, limit=None, marker=None, page_reverse=False):
         def run(sess):
-            marker_row = self.get_row(sess, ctx, marker) if marker else None
-            stmt = query.build(models.Subnet, FIELDS, scope(ctx), filters, sorts, limit,
-                               marker_row, page_reverse)
-            return [to_dict(r) for r in sess.scalars(stmt)]
+            rows = core.page_rows(sess, ctx, self, models.Subnet, FIELDS, scope(ctx),
+                                  filters, sorts, limit, marker, page_reverse)
+            return [to_dict(r) for r in rows]
         return self.core.transaction(run)
 
     # creating -----------------------------------------------------------------
@@ -128,7 +133,16 @@ class SubnetManager:
         network = self.core.networks.usable_row(sess, ctx, data['network_id'], owner_only=True)
         project = core.require_project(ctx, data)
         self.core.quotas.check(sess, project, 'subnet', 1)
-        net = ipam.parse_cidr(data['cidr'])
+        pool = self.core.subnetpools.for_subnet(sess, ctx, data)
+        if pool is not None:
+            net = self.core.subnetpools.allocate(sess, pool, project, data)
+        elif data.get('cidr') is None:
+            raise nexc.BadRequest('A subnet needs a cidr, a subnetpool_id or '
+                                  'use_default_subnetpool.')
+        else:
+            if 'prefixlen' in data:
+                raise nexc.InvalidInput('prefixlen is only valid with a subnet pool.')
+            net = ipam.parse_cidr(data['cidr'])
         version = data.get('ip_version', net.version)
         if net.version != version:
             raise nexc.InvalidInput('Cidr %s does not match ip_version %s.' % (net, version))
@@ -152,7 +166,8 @@ class SubnetManager:
         if data.get('allocation_pools') is not None:
             ranges = ipam.pools_from_api(net, data['allocation_pools'])
         else:
-            ranges = ipam.default_pools(net, gateway if gateway in net else None)
+            ranges = ipam.default_pools(
+                net, gateway if gateway is not None and gateway in net else None)
         ipam.check_gateway(net, gateway, ranges)
         if not ranges and data.get('allocation_pools') is None:
             raise nexc.InvalidInput('Cidr %s leaves no addresses to allocate.' % net)
@@ -164,7 +179,8 @@ class SubnetManager:
             ipv6_address_mode=addr_mode,
             dns_nameservers=_check_dns(data.get('dns_nameservers') or [], version),
             host_routes=_check_routes(data.get('host_routes') or [], version),
-            allocation_pools=ipam.pools_to_api(ranges, version), revision_number=1)
+            allocation_pools=ipam.pools_to_api(ranges, version),
+            subnetpool_id=pool.id if pool is not None else None, revision_number=1)
         sess.add(row)
         sess.flush()
         return to_dict(row)
@@ -239,7 +255,15 @@ class SubnetManager:
                 sa.select(models.Port.id, models.Port.device_owner).join(
                     models.IPAllocation, models.IPAllocation.port_id == models.Port.id).where(
                     models.IPAllocation.subnet_id == row.id)))
-            if any(owner != core.OWNER_DHCP for _pid, owner in holders):
+            # SLAAC addresses are the ports' own doing, not allocations of ours: they go
+            # with the subnet (as in Neutron) unless a router interface serves it.
+            auto = ipam.is_auto_address({'ip_version': row.ip_version,
+                                         'ipv6_address_mode': row.ipv6_address_mode})
+            if auto:
+                blocking = [owner for _pid, owner in holders if owner in core.ROUTER_OWNERS]
+            else:
+                blocking = [owner for _pid, owner in holders if owner != core.OWNER_DHCP]
+            if blocking:
                 raise nexc.SubnetInUse('Unable to complete operation on subnet %s: one or '
                                        'more ports have an IP allocation from this subnet.'
                                        % row.id)

@@ -2,7 +2,8 @@
 
 Container ACL: comma-separated elements; ``.r:<referrer>`` (``*``, a host, ``.suffix``,
 ``-`` to deny) grants reads to matching referrers, ``.rlistings`` also lets them list;
-``<project>:<user>``, ``<project>:*``, ``*:<user>`` (ids or names) grant to identities.
+``<project>:<user>``, ``<project>:*``, ``*:<user>`` grant to identities: ids always, names
+only where they are unambiguous (the caller decides, see ``names_allowed``).
 Account ACL: JSON ``{"admin": [...], "read-write": [...], "read-only": [...]}`` of the same
 identity forms.
 """
@@ -63,16 +64,18 @@ def referrer_allowed(referrer, allowed):
     return result
 
 
-def identity_matches(entry, ident):
-    """``project:user`` ACL entry against the caller (ids or names; ``*`` wildcards)."""
+def identity_matches(entry, ident, names_allowed=False):
+    """``project:user`` ACL entry against the caller (``*`` wildcards); names match only
+    with ``names_allowed`` (a name is unique in one domain only)."""
     if ':' not in entry:
         # A bare entry names a project (all its users) or a user id.
         return entry in (ident.get('project_id'), ident.get('user_id'))
     project, user = entry.split(':', 1)
-    project_ok = project == '*' or project in (ident.get('project_id'),
-                                               ident.get('project_name'))
-    user_ok = user == '*' or user in (ident.get('user_id'), ident.get('user_name'))
-    return bool(project_ok and user_ok and ident.get('user_id'))
+
+    def matches(value, kind):
+        return value == '*' or value == ident.get(kind + '_id') or (
+            names_allowed and value == ident.get(kind + '_name'))
+    return bool(matches(project, 'project') and matches(user, 'user') and ident.get('user_id'))
 
 
 def parse_account_acl(value):
@@ -95,9 +98,9 @@ def parse_account_acl(value):
     return acl
 
 
-def account_acl_level(acl, ident):
+def account_acl_level(acl, ident, names_allowed=False):
     """The strongest level of ``acl`` granted to the caller, or None."""
     for level in ACCOUNT_ACL_LEVELS:
-        if any(identity_matches(e, ident) for e in acl.get(level, [])):
+        if any(identity_matches(e, ident, names_allowed) for e in acl.get(level, [])):
             return level
     return None

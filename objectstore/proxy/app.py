@@ -22,6 +22,7 @@ from objectstore.ring import utils as ring_utils
 LOG = logging.getLogger(__name__)
 
 VERSIONS = ('v1', 'v1.0')
+SYSMETA_PREFIXES = ('x-account-sysmeta-', 'x-container-sysmeta-', 'x-object-sysmeta-')
 METHODS = ('GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS')
 
 
@@ -43,7 +44,9 @@ class ProxyApp:
         self.chunk_size = group.chunk_size
         self.handoff_count = group.handoff_count
         self.account_autocreate = group.account_autocreate
+        self.reseller_prefix = group.reseller_prefix
         self.cors_allow_origin = list(group.cors_allow_origin)
+        self.storage_policy = group.storage_policy
         self.limits = constraints.Limits(group)
 
     @utils.handle_errors
@@ -87,6 +90,11 @@ class ProxyApp:
             for name in base.PRIVATE_HEADERS:
                 if name in resp.headers:
                     del resp.headers[name]
+        if not (env.get(utils.SOURCE) or env.get(utils.KEEP_SYSMETA)):
+            # system metadata is for the proxy's own layers (their sub-requests, or a
+            # layer that hides it itself), never for the client
+            for name in [n for n in resp.headers if n.lower().startswith(SYSMETA_PREFIXES)]:
+                del resp.headers[name]
         if 'X-Trans-Id' not in resp.headers and env.get('openstack.request_id'):
             resp.headers['X-Trans-Id'] = env['openstack.request_id']
         if container and req.headers.get('Origin') and not env.get(utils.SOURCE):
@@ -112,6 +120,7 @@ class ProxyApp:
         ctrl = account_ctrl.AccountController(self, account)
         part, nodes = ctrl.nodes()
         headers = ctrl.base_headers(req)
+        headers.update(self.project_domain_header(req, account))
         resp = ctrl.make_requests(req, self.account_ring, part, 'PUT', '/%s' % account,
                                   [dict(headers) for _ in nodes])
         info.invalidate(req.environ, account)
@@ -120,11 +129,24 @@ class ProxyApp:
                                         % (account, resp.status_int))
         return None
 
+    def project_domain_header(self, req, account):
+        """The sysmeta recording the domain of ``account``'s project, when the caller's own
+        project owns it (the auth layers set these headers; clients cannot); else {}."""
+        h = req.headers
+        project, domain = h.get('X-Project-Id'), h.get('X-Project-Domain-Id')
+        if h.get('X-Identity-Status') == 'Confirmed' and project and domain and \
+                account == self.reseller_prefix + project:
+            return {info.PROJECT_DOMAIN_SYSMETA: domain}
+        return {}
+
     def info(self, req):
         if req.method not in ('GET', 'HEAD'):
             return utils.error_response(405, '/info answers GET and HEAD',
                                         {'Allow': 'GET, HEAD'})
-        body = json.dumps({'swift': self.limits.as_info(),
+        swift = self.limits.as_info()
+        swift['policies'] = [{'name': self.storage_policy, 'aliases': self.storage_policy,
+                              'default': True}]
+        body = json.dumps({'swift': swift,
                            'cors': {'allow_origin': self.cors_allow_origin}})
         return webob.Response(status=200, body=body.encode(), content_type='application/json',
                               charset='UTF-8')

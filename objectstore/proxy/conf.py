@@ -24,9 +24,16 @@ PROXY_OPTS = [
                    help='Roles that reach every account (cloud operators).'),
     config.StrOpt('reseller_prefix', default='AUTH_',
                   help='Prefix of account names: <prefix><project id>.'),
+    config.StrOpt('default_domain_id', default='default',
+                  help='Identity\'s default domain: ACL entries by name (project:user) match '
+                       'only users and projects of this domain, on accounts of its projects; '
+                       'elsewhere ACLs must name ids.'),
     config.ListOpt('cors_allow_origin', default=[],
                    help='Origins allowed for CORS on every container (besides each '
                         'container\'s own X-Container-Meta-Access-Control-Allow-Origin).'),
+    config.StrOpt('storage_policy', default='Policy-0',
+                  help='Name of the storage policy of this cluster (its one object ring), '
+                       'shown as X-Storage-Policy and in /info.'),
     config.IntOpt('max_file_size', default=5 * 1024 ** 3 + 2, min=1,
                   help='Largest single object upload in bytes (larger: 413; use SLO/DLO).'),
     config.IntOpt('container_listing_limit', default=10000, min=1,

@@ -32,16 +32,14 @@ class Limits:
         return info
 
     def check_names(self, account, container, obj):
-        if len(account.encode('utf-8')) > self.max_account_name_length:
-            raise utils.http_error(400, 'Account name is longer than %d bytes'
-                                   % self.max_account_name_length)
-        if container is not None and \
-                len(container.encode('utf-8')) > self.max_container_name_length:
-            raise utils.http_error(400, 'Container name is longer than %d bytes'
-                                   % self.max_container_name_length)
-        if obj is not None and len(obj.encode('utf-8')) > self.max_object_name_length:
-            raise utils.http_error(400, 'Object name is longer than %d bytes'
-                                   % self.max_object_name_length)
+        # the wording is Swift's: clients (tempest among them) match on it
+        for kind, name, limit in (('Account', account, self.max_account_name_length),
+                                  ('Container', container, self.max_container_name_length),
+                                  ('Object', obj, self.max_object_name_length)):
+            length = len(name.encode('utf-8')) if name is not None else 0
+            if length > limit:
+                raise utils.http_error(400, '%s name length of %d longer than %d'
+                                       % (kind, length, limit))
 
     def check_metadata(self, req, target):
         """400 when X-<target>-Meta-* headers break the name/value/count/size limits."""
@@ -57,8 +55,8 @@ class Limits:
                 raise utils.http_error(400, 'Metadata name too long: %s (max %d)' % (
                     key, self.max_meta_name_length))
             if len(value.encode('utf-8')) > self.max_meta_value_length:
-                raise utils.http_error(400, 'Metadata value of %s too long (max %d)' % (
-                    key, self.max_meta_value_length))
+                raise utils.http_error(400, 'Metadata value longer than %d: %s' % (
+                    self.max_meta_value_length, key))
             count += 1
             size += len(key.encode('utf-8')) + len(value.encode('utf-8'))
         if count > self.max_meta_count:
@@ -85,15 +83,14 @@ class Limits:
 
 
 def listing_format(req):
-    """json, xml or plain from ``format=`` or the Accept header (406 if none fits)."""
+    """json, xml or plain from ``format=`` or the Accept header (406 if none fits).
+
+    A ``format`` other than json or xml means plain text (``txt``, ``text``, ...), as
+    Swift answers it."""
     fmt = req.GET.get('format')
     if fmt:
         fmt = fmt.strip().lower()
-        if fmt in ('text', 'plain'):
-            return 'plain'
-        if fmt in LISTING_FORMATS:
-            return fmt
-        raise utils.http_error(400, 'format must be json, xml or plain, not %r' % fmt)
+        return fmt if fmt in ('json', 'xml') else 'plain'
     accept = req.headers.get('Accept')
     if not accept:
         return 'plain'
@@ -103,6 +100,15 @@ def listing_format(req):
         raise utils.http_error(406, 'Accept %r matches none of text/plain, '
                                'application/json, application/xml' % accept)
     return {'text/plain': 'plain', 'application/json': 'json'}.get(best, 'xml')
+
+
+def clean_content_type(value):
+    """A client's Content-Type without ``swift_*`` parameters: the storage keeps what
+    the proxy's layers record about an object there (a symlink's target), so a client
+    must not be able to write them."""
+    parts = [p for p in value.split(';')
+             if not p.strip().lower().startswith('swift_')]
+    return ';'.join(parts).strip()
 
 
 def check_delete_headers(req, now):

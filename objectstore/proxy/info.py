@@ -6,6 +6,8 @@ account/container however many layers look; writes through the proxy drop the en
 """
 from objectstore.proxy import utils
 
+PROJECT_DOMAIN_SYSMETA = 'X-Account-Sysmeta-Project-Domain-Id'
+
 
 def _int(value):
     try:
@@ -29,6 +31,7 @@ def container_info_from_headers(status, headers):
         'read_acl': h.get('x-container-read'),
         'write_acl': h.get('x-container-write'),
         'versions': h.get('x-versions-location'),
+        'sync_key': h.get('x-container-sync-key'),
         'history': h.get('x-history-location'),
         'meta': _meta(headers, 'x-container-meta-'),
     }
@@ -42,6 +45,8 @@ def account_info_from_headers(status, headers):
         'object_count': _int(h.get('x-account-object-count')),
         'bytes': _int(h.get('x-account-bytes-used')),
         'acl': h.get('x-account-access-control'),
+        # the domain of the account's project, recorded when its owner made it
+        'project_domain_id': h.get(PROJECT_DOMAIN_SYSMETA.lower()),
         'meta': _meta(headers, 'x-account-meta-'),
     }
 
@@ -100,6 +105,11 @@ def is_info_request(req):
 def add_capability(req, app, name, values):
     """Pass a GET /info down the pipeline and add ``name: values`` to its JSON answer, so
     /info lists exactly the middlewares present in this pipeline."""
+    return add_capabilities(req, app, {name: values})
+
+
+def add_capabilities(req, app, capabilities):
+    """``add_capability`` for several names at once ({name: values})."""
     import json
     resp = req.get_response(app)
     if resp.status_int != 200 or req.method != 'GET':
@@ -108,6 +118,6 @@ def add_capability(req, app, name, values):
         body = json.loads(resp.body)
     except ValueError:
         return resp
-    body[name] = values
+    body.update(capabilities)
     resp.body = json.dumps(body).encode()
     return resp

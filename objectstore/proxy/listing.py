@@ -1,12 +1,14 @@
 """Account and container listings in text, JSON or XML."""
 import json
+import urllib.parse
 from xml.sax import saxutils
 
 import webob
 
 CONTENT_TYPES = {'json': 'application/json', 'xml': 'application/xml',
                  'plain': 'text/plain'}
-_CONTAINER_FIELDS = ('name', 'hash', 'bytes', 'content_type', 'last_modified')
+_CONTAINER_FIELDS = ('name', 'hash', 'bytes', 'content_type', 'last_modified',
+                     'symlink_path')
 _ACCOUNT_FIELDS = ('name', 'count', 'bytes', 'last_modified')
 
 
@@ -28,6 +30,35 @@ def _xml(kind, name, rows, fields):
     return '\n'.join(out).encode('utf-8')
 
 
+def container_rows(account, rows):
+    """Listing rows as clients see them: what the storage records of a symlink in its
+    row's content type (``swift_*`` parameters) becomes ``symlink_path``."""
+    for row in rows:
+        ctype = row.get('content_type')
+        if not ctype or ';swift_' not in ctype:
+            continue
+        kept, params = [], {}
+        for part in ctype.split(';'):
+            name, sep, value = part.strip().partition('=')
+            if sep and name.lower().startswith('swift_'):
+                params[name.lower()] = value
+            else:
+                kept.append(part)
+        row['content_type'] = ';'.join(kept).strip()
+        target = params.get('swift_symlink_target')
+        if target:
+            target_account = urllib.parse.unquote(
+                params.get('swift_symlink_target_account') or '') or account
+            row['symlink_path'] = '/v1/%s/%s' % (urllib.parse.quote(target_account), target)
+    return rows
+
+
+def set_content_type(resp, fmt):
+    """The Content-Type a listing in ``fmt`` has (also on HEAD and empty answers)."""
+    resp.content_type = CONTENT_TYPES[fmt]
+    resp.charset = 'utf-8'
+
+
 def render(kind, name, rows, fmt, headers):
     """A listing response; empty plain-text listings answer 204 as the reference does."""
     if fmt == 'json':
@@ -41,8 +72,7 @@ def render(kind, name, rows, fmt, headers):
     resp = webob.Response(status=status, headerlist=[])
     for key, value in headers.items():
         resp.headers[key] = value
-    resp.content_type = CONTENT_TYPES[fmt]
-    resp.charset = 'utf-8'
+    set_content_type(resp, fmt)
     if body:
         resp.body = body
     else:

@@ -15,6 +15,8 @@ INFOCACHE = 'objectstore.infocache'           # {path: info dict} shared with su
 OWNER = 'objectstore.owner'                   # set by authorize when the caller owns the account
 SOURCE = 'objectstore.source'                 # which middleware made a sub-request
 TEMPURL = 'objectstore.tempurl'               # set by TempURL on requests it authorized
+KEEP_SYSMETA = 'objectstore.keep_sysmeta'     # the layer above reads (and hides) sysmeta
+SYNC_TIMESTAMP = 'objectstore.sync_timestamp'  # a verified container sync write's X-Timestamp
 
 # Identity headers the auth middleware sets; sub-requests carry them so the user's rights
 # apply to what a middleware does on the user's behalf.
@@ -51,6 +53,16 @@ def split_path(path):
     if obj is not None and container is None:
         raise exceptions.BadRequest('Path %r names an object without a container' % path)
     return version, account, container, obj
+
+
+def request_parts(req):
+    """(version, account, container, obj) of a request's path, or None for a path that
+    names no account (/info, /crossdomain.xml, S3 buckets' roots...): such requests
+    pass by the layers that act on Swift paths."""
+    try:
+        return split_path(path_of(req))
+    except exceptions.APIError:
+        return None
 
 
 def error_response(code, message, headers=None):

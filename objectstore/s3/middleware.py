@@ -49,11 +49,16 @@ class S3Middleware:
     # -- authentication ------------------------------------------------------
     def authenticate(self, req, path):
         creds = sigv4.parse(req)
-        to_sign = sigv4.string_to_sign(req, creds, path)
+        canonical = sigv4.canonical_request(req, creds, path)
+        to_sign = sigv4.string_to_sign(canonical, creds)
         body = {'credentials': {
             'access': creds.access,
             'token': base64.urlsafe_b64encode(to_sign.encode('utf-8')).decode('ascii'),
             'signature': creds.signature}}
+        if creds.presigned:
+            # identity refuses a signature far from its X-Amz-Date unless it can read a
+            # signed expiry: the canonical request it hashes to carries X-Amz-Expires
+            body['credentials']['canonical_request'] = canonical
         try:
             resp = self.http.post(self.identity_url + '/v3/s3tokens', json=body,
                                   timeout=self.timeout)
@@ -62,6 +67,8 @@ class S3Middleware:
             raise S3Error('ServiceUnavailable', 'Cannot reach identity to check the signature')
         if resp.status_code in (401, 403, 404):
             text = resp.text.lower()
+            if 'signed request is not usable' in text:
+                raise S3Error('AccessDenied', 'Request has expired or is not dated now')
             if 'signature' in text:
                 raise S3Error('SignatureDoesNotMatch', StringToSign=to_sign)
             raise S3Error('InvalidAccessKeyId', AWSAccessKeyId=creds.access)
@@ -84,6 +91,8 @@ class S3Middleware:
         h['X-User-Name'] = user.get('name') or ''
         h['X-Project-Id'] = project_id
         h['X-Project-Name'] = project.get('name') or ''
+        h['X-User-Domain-Id'] = (user.get('domain') or {}).get('id') or ''
+        h['X-Project-Domain-Id'] = (project.get('domain') or {}).get('id') or ''
         h['X-Roles'] = ','.join(roles)
         return creds, {'id': user_id, 'name': user.get('name') or user_id}, project_id
 

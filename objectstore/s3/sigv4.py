@@ -161,6 +161,7 @@ def canonical_request(req, creds, path):
                       ';'.join(creds.signed_headers), payload_hash(req, creds)])
 
 
-def string_to_sign(req, creds, path):
-    digest = hashlib.sha256(canonical_request(req, creds, path).encode('utf-8')).hexdigest()
+def string_to_sign(canonical, creds):
+    """The string to sign of a canonical request (``canonical_request``)."""
+    digest = hashlib.sha256(canonical.encode('utf-8')).hexdigest()
     return '\n'.join([ALGORITHM, creds.amz_date, creds.scope, digest])

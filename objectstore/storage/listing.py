@@ -39,7 +39,10 @@ def list_rows(conn, select, limit, marker='', end_marker='', prefix='', delimite
                 idx = rest.find(delimiter)
                 if idx >= 0:
                     subdir = prefix + rest[:idx + len(delimiter)]
-                    results.append({'subdir': subdir})
+                    # The marker is the last subdir of the previous page (clients page on
+                    # it): its names follow it, but it was listed already.
+                    if reverse or subdir != marker:
+                        results.append({'subdir': subdir})
                     # Skip every other name under this subdir with the next query.
                     if reverse:
                         upper = subdir

@@ -6,11 +6,29 @@ from objectstore.storage import http
 LOG = logging.getLogger(__name__)
 
 
+# System metadata of a symlink that its container row carries, as parameters of the
+# row's content type (the proxy turns them into ``symlink_path`` in listings).
+SYMLINK_ROW_PARAMS = (('X-Object-Sysmeta-Symlink-Target', 'swift_symlink_target'),
+                      ('X-Object-Sysmeta-Symlink-Target-Account',
+                       'swift_symlink_target_account'))
+
+
+def listed_content_type(metadata):
+    """The content type an object's container row records."""
+    ctype = metadata['Content-Type']
+    for key, param in SYMLINK_ROW_PARAMS:
+        value = metadata.get(key)
+        # the proxy stores these URL-quoted: no ';', quote or control character
+        if value and all(c not in value for c in ';"\r\n'):
+            ctype += ';%s=%s' % (param, value)
+    return ctype
+
+
 def container_update_headers(op, metadata, ts):
     headers = {'X-Timestamp': ts}
     if op == 'PUT':
         headers.update({'X-Size': str(metadata['Content-Length']),
-                        'X-Content-Type': metadata['Content-Type'],
+                        'X-Content-Type': listed_content_type(metadata),
                         'X-Etag': metadata['ETag']})
     return headers
 

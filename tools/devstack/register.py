@@ -2,6 +2,7 @@
 process (the openstack CLI costs a second per call). Idempotent.
 
 usage: register.py <spec.json>   with {"users": [{"name", "password", "project", "roles"}],
+                                        "roles": [name, ...],
                                         "endpoints": [{"type", "name", "url"}]}
 Admin credentials come from OS_* variables.
 """
@@ -63,6 +64,9 @@ def main(path):
     with open(path) as handle:
         spec = json.load(handle)
     api = client_mod.ServiceClient(client_mod.session_from_env(), 'identity')
+    for role in spec.get('roles', []):
+        ensure_role(api, role)
+        print('  role %s' % role)
     for user in spec.get('users', []):
         ensure_user(api, user)
         print('  user %s in project %s' % (user['name'], user['project']))

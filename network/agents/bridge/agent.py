@@ -23,25 +23,13 @@ class BridgeAgent(agent_mod.Agent):
             chain_prefix=conf.securitygroup.chain_prefix,
             create_missing_taps=conf.bridge_agent.create_missing_taps,
             enable_security_group=conf.securitygroup.enable_security_group)
-        self._reported = {}   # port id -> status network-api last accepted
 
     def configurations(self):
         return {'interface_mappings': self.conf.linux_bridge.physical_interface_mappings,
                 'devices': len(self._reported)}
 
     def converge(self, state):
-        statuses = self.datapath.converge(state)
-        for port_id, status in statuses.items():
-            if self._reported.get(port_id) == status:
-                continue
-            try:
-                self.plugin.update_port_status(self.ctx, port_id, status, self.host)
-                self._reported[port_id] = status
-            except Exception as exc:
-                LOG.warning('cannot report port %s %s: %s', port_id, status, exc)
-        for port_id in set(self._reported) - set(statuses):
-            del self._reported[port_id]
-
+        self.report_port_statuses(self.datapath.converge(state))
 
     @service_mod.periodic_task(spacing=2)
     def watch_taps(self):

@@ -1,8 +1,10 @@
 """Converge this host's bridges, taps and security group chains to the server's state."""
 import logging
 
+from network import rpcapi
 from network.agents.bridge import ebtables_rules
 from network.agents.bridge import firewall
+from network.agents.bridge import qos
 from network.agents.common import bridge
 from network.agents.common import ebtables
 from network.agents.common import ip_lib
@@ -25,6 +27,7 @@ class BridgeDatapath:
         self.iptables = {f: iptables.IptablesManager(chain_prefix + '-', family=f)
                          for f in (4, 6)}
         self.ebtables = ebtables.EbtablesManager(chain_prefix + '-')
+        self.qos = qos.QosDriver(chain_prefix, self.iptables)
         # Bridges this agent made; the DHCP and L3 agents make (and remove) their own.
         self.owned_bridges = set()
         self.failed = False         # the last converge hit an error: retry soon
@@ -48,8 +51,27 @@ class BridgeDatapath:
             if statuses[port['id']] == 'ACTIVE':
                 plugged.append(port)
         self._firewall(plugged if self.enable_security_group else [])
+        try:
+            if not self.qos.apply(plugged):
+                self.failed = True
+        except Exception as exc:
+            self.failed = True
+            LOG.error('cannot apply QoS: %s', exc)
+        for port_id in state.get('skipped_ports', []):
+            self._keep_down(port_id)
         self._remove_stale_bridges(set(bridges.values()))
         return statuses
+
+    def _keep_down(self, port_id):
+        """A port whose values could not be rendered gets no firewall chains: its tap must
+        carry nothing rather than pass unfiltered."""
+        tap = rpcapi.tap_name(port_id)
+        try:
+            if ip_lib.link_exists(tap):
+                ip_lib.set_down(tap)
+        except Exception as exc:
+            self.failed = True
+            LOG.error('port %s: cannot set %s down: %s', port_id, tap, exc)
 
     def _plug(self, port, bridge_name):
         tap = port.get('tap_name') or 'tap' + port['id'][:11]
@@ -88,7 +110,15 @@ class BridgeDatapath:
 
     def _remove_stale_bridges(self, wanted):
         for name in sorted(self.owned_bridges - wanted):
-            if not bridge.exists(name) or plug.delete_network_bridge(name, self.mappings):
+            try:
+                removed = not bridge.exists(name) or plug.delete_network_bridge(
+                    name, self.mappings)
+            except Exception:
+                # The DHCP or L3 agent may remove a shared bridge between our steps.
+                if bridge.exists(name):
+                    raise
+                removed = True
+            if removed:
                 LOG.info('removed unused bridge %s', name)
                 self.owned_bridges.discard(name)
         self.owned_bridges |= wanted
@@ -96,3 +126,5 @@ class BridgeDatapath:
     def teardown(self):
         """Remove every chain and set this datapath owns (bridges stay for the guests)."""
         self._firewall([])
+        for family in (4, 6):
+            self.iptables[family].clear('mangle')

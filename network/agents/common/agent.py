@@ -15,6 +15,7 @@ from common import context as context_mod
 from common import rpc
 from common import service as service_mod
 from network import rpcapi
+from network.agents.common import screen
 
 LOG = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class Agent(service_mod.Service):
         self._periodic = service_mod.PeriodicTasks(self, {'report_state': conf.report_interval})
         self.last_sync_ok = None
         self.sync_count = 0
+        self._reported = {}   # port id -> status network-api last accepted
 
     # subclass hooks ----------------------------------------------------------------
     def converge(self, state):
@@ -91,6 +93,21 @@ class Agent(service_mod.Service):
         if self._transport is not None:
             self._transport.cleanup()
 
+    # port status -------------------------------------------------------------------
+    def report_port_statuses(self, statuses):
+        """Tell network-api the status of the ports this agent plugs ({port_id: status});
+        only changes are sent, and a port no longer in ``statuses`` is forgotten."""
+        for port_id, status in statuses.items():
+            if self._reported.get(port_id) == status:
+                continue
+            try:
+                self.plugin.update_port_status(self.ctx, port_id, status, self.host)
+                self._reported[port_id] = status
+            except Exception as exc:
+                LOG.warning('cannot report port %s %s: %s', port_id, status, exc)
+        for port_id in set(self._reported) - set(statuses):
+            del self._reported[port_id]
+
     # resync ------------------------------------------------------------------------
     def trigger_resync(self):
         if not self._wakeup.ready():
@@ -100,7 +117,8 @@ class Agent(service_mod.Service):
         """Pull the whole desired state and converge to it; True on success."""
         try:
             state = self.plugin.get_host_state(self.ctx, self.host, self.agent_type)
-            self.converge(state or {})
+            # Only values that parse strictly are rendered into rules and files.
+            self.converge(screen.screen_state(state or {}))
             if getattr(getattr(self, 'datapath', None), 'failed', False):
                 raise RuntimeError('some resources could not be set up (see above)')
         except Exception:

@@ -2,7 +2,7 @@
 import os
 
 from network.agents.common import ip_lib
-from network.agents.common.execute import CommandError
+from common.execute import CommandError
 
 
 def exists(name):
@@ -43,6 +43,13 @@ def enslave(name, dev):
 
 
 def delete(name):
-    if exists(name):
+    """Remove bridge ``name``; one that another agent removed meanwhile is not an error."""
+    if not exists(name):
+        return
+    try:
         ip_lib.set_down(name)
-        ip_lib.delete_link(name)
+    except Exception:
+        if exists(name):
+            raise
+        return
+    ip_lib.delete_link(name)

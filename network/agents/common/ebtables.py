@@ -1,5 +1,6 @@
 """Own ebtables chains (filter table) by name prefix: rewrite them, drop stale ones."""
-from network.agents.common.execute import execute
+from network.agents.common import screen
+from common.execute import execute
 
 
 def list_chains(prefix):
@@ -22,7 +23,7 @@ class EbtablesManager:
         # Fill the referenced (per-port) chains before the chains that jump to them.
         for name in sorted(chains, key=lambda n: (n.count('-') < 2, n)):
             execute(['ebtables', '-F', name])
-            for rule in chains[name]:
+            for rule in screen.safe_lines(chains[name], 'ebtables chain %s' % name):
                 execute(['ebtables', '-A', name] + rule.split())
         for builtin in ('INPUT', 'FORWARD', 'OUTPUT'):
             wanted = [a for b, a in jumps if b == builtin]

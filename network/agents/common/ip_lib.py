@@ -2,8 +2,8 @@
 import ipaddress
 import json
 
-from network.agents.common.execute import CommandError
-from network.agents.common.execute import execute
+from common.execute import CommandError
+from common.execute import execute
 
 
 def _ip(args, namespace=None, check=True):
@@ -72,8 +72,9 @@ def add_vlan(parent, name, vlan_id):
     _ip(['link', 'add', 'link', parent, 'name', name, 'type', 'vlan', 'id', vlan_id])
 
 
-def ensure_veth(host_name, ns_name, namespace, mac=None, mtu=None):
-    """A veth pair: ``host_name`` in the root namespace, ``ns_name`` inside ``namespace``."""
+def ensure_veth(host_name, ns_name, namespace, mac=None, mtu=None, up=True):
+    """A veth pair: ``host_name`` in the root namespace, ``ns_name`` inside ``namespace``;
+    the namespace end is down when not ``up`` (an administratively disabled router)."""
     if not link_exists(ns_name, namespace):
         # A half-torn pair (host end left over) would make ``link add`` fail.
         delete_link(host_name)
@@ -83,7 +84,8 @@ def ensure_veth(host_name, ns_name, namespace, mac=None, mtu=None):
         set_mac(ns_name, mac, namespace)
     for dev, ns in ((host_name, None), (ns_name, namespace)):
         set_mtu(dev, mtu, ns)
-        set_up(dev, ns)
+    set_up(host_name)
+    (set_up if up else set_down)(ns_name, namespace)
 
 
 def list_addresses(name, namespace=None, scope_global=True):

@@ -1,5 +1,6 @@
 """IP sets holding the member addresses of remote security groups."""
-from network.agents.common.execute import execute
+from network.agents.common import screen
+from common.execute import execute
 
 
 def list_sets(prefix):
@@ -14,7 +15,8 @@ def sync(name, members, family=4):
     lines = ['create %s hash:net family %s -exist' % (name, fam),
              'create %s hash:net family %s -exist' % (tmp, fam),
              'flush %s' % tmp]
-    lines += ['add %s %s -exist' % (tmp, m) for m in sorted(members)]
+    lines += screen.safe_lines(['add %s %s -exist' % (tmp, m) for m in sorted(members)],
+                               'ipset %s' % name)
     lines += ['swap %s %s' % (tmp, name), 'destroy %s' % tmp]
     execute(['ipset', 'restore'], input='\n'.join(lines) + '\n')
 

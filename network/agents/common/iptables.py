@@ -7,8 +7,9 @@ chain into the owner's entry chains.
 """
 import logging
 
-from network.agents.common.execute import CommandError
-from network.agents.common.execute import execute
+from network.agents.common import screen
+from common.execute import CommandError
+from common.execute import execute
 
 LOG = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ def render(table, chains, stale):
     lines = ['*%s' % table]
     lines += [':%s - [0:0]' % name for name in list(chains) + list(stale)]
     for name, rules in chains.items():
-        lines += ['-A %s %s' % (name, rule) for rule in rules]
+        lines += screen.safe_lines(['-A %s %s' % (name, rule) for rule in rules],
+                                   'iptables table %s' % table)
     lines += ['-X %s' % name for name in stale]
     lines.append('COMMIT')
     return '\n'.join(lines) + '\n'

@@ -1,7 +1,7 @@
 """Network namespaces: create, list, delete."""
 import os
 
-from network.agents.common.execute import execute
+from common.execute import execute
 
 NETNS_DIR = '/var/run/netns'
 

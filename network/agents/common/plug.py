@@ -69,3 +69,18 @@ def delete_network_bridge(name, mappings):
             ip_lib._ip(['link', 'set', 'dev', member, 'nomaster'], check=False)
     bridge.delete(name)
     return True
+
+
+def attach(network, mappings, dev):
+    """Put ``dev`` on the network's bridge, made first if missing. Another agent removes a
+    bridge it finds empty, so one made here may vanish before ``dev`` is on it: then it is
+    made again once."""
+    for attempt in (1, 2):
+        name = ensure_network_bridge(network, mappings)
+        try:
+            bridge.enslave(name, dev)
+            return name
+        except Exception:
+            if attempt == 2 or bridge.exists(name):
+                raise
+            LOG.info('bridge %s vanished while %s joined it; making it again', name, dev)

@@ -8,7 +8,7 @@ import os
 import signal
 import time
 
-from network.agents.common.execute import execute
+from common.execute import execute
 
 LOG = logging.getLogger(__name__)
 

@@ -20,14 +20,29 @@ def ns_name(network_id):
     return NS_PREFIX + network_id
 
 
+# dnsmasq drops to an unprivileged user (nobody) and rereads its hosts and options files
+# as that user on SIGHUP, so they are readable by all whatever the agent's umask (they hold
+# addresses and DHCP options, no secret), and the directories up to them can be traversed.
+FILE_MODE = 0o644
+DIR_MODE = 0o711
+
+
+def _ensure_dir(path):
+    os.makedirs(path, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+
+
 def _write_if_changed(path, text):
     try:
         with open(path) as handle:
             if handle.read() == text:
+                os.chmod(path, FILE_MODE)
                 return False
     except FileNotFoundError:
         pass
-    with open(path + '.tmp', 'w') as handle:
+    fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, 'w') as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)
         handle.write(text)
     os.rename(path + '.tmp', path)
     return True
@@ -73,11 +88,15 @@ class DhcpDatapath:
         except FileNotFoundError:
             return set()
 
+    def _ensure_dirs(self, network_id):
+        for path in (self.state_dir, os.path.join(self.state_dir, 'dhcp'),
+                     os.path.dirname(self._paths(network_id)['pid'])):
+            _ensure_dir(path)
+
     def enable(self, net):
         ns = ns_name(net['id'])
-        os.makedirs(os.path.dirname(self._paths(net['id'])['pid']), exist_ok=True)
+        self._ensure_dirs(net['id'])
         namespace.ensure(ns)
-        br = plug.ensure_network_bridge(net, self.mappings)
         port = net['dhcp_port']
         host_dev, ns_dev = 'tap' + port['id'][:11], 'ns-' + port['id'][:11]
         for link in ip_lib.list_links(ns):
@@ -85,7 +104,7 @@ class DhcpDatapath:
             if link['ifname'].startswith('ns-') and link['ifname'] != ns_dev:
                 ip_lib.delete_link(link['ifname'], ns)
         ip_lib.ensure_veth(host_dev, ns_dev, ns, mac=port['mac_address'], mtu=net.get('mtu'))
-        bridge.enslave(br, host_dev)
+        plug.attach(net, self.mappings, host_dev)
         subnets = {s['id']: s for s in net['subnets']}
         cidrs = ['%s/%d' % (ip['ip_address'], ipaddress.ip_network(
             subnets[ip['subnet_id']]['cidr']).prefixlen)
@@ -101,7 +120,7 @@ class DhcpDatapath:
 
     def _dnsmasq_converge(self, net, ns_dev):
         paths = self._paths(net['id'])
-        os.makedirs(os.path.dirname(paths['pid']), exist_ok=True)
+        self._ensure_dirs(net['id'])
         changed = False
         for key, text in (('hosts', dnsmasq_config.hosts_file(net)),
                           ('addn_hosts', dnsmasq_config.addn_hosts_file(net, self.domain)),

@@ -1,7 +1,15 @@
 """The dnsmasq command line and its host/option files for one network (pure generation)."""
 import ipaddress
 
+from network.agents.common import screen
+
 METADATA_IP = '169.254.169.254'
+
+
+def _file(lines, what):
+    """The text of a dnsmasq file: one entry a line, none holding a control character."""
+    lines = screen.safe_lines(lines, what)
+    return '\n'.join(lines) + ('\n' if lines else '')
 
 
 def dhcp_subnets(network):
@@ -35,7 +43,7 @@ def hosts_file(network):
             else:
                 ip_text = ip
             lines.append('%s,%s,%s' % (port['mac_address'].lower(), hostname(ip), ip_text))
-    return '\n'.join(lines) + ('\n' if lines else '')
+    return _file(lines, 'dnsmasq hosts file')
 
 
 def addn_hosts_file(network, domain):
@@ -43,8 +51,9 @@ def addn_hosts_file(network, domain):
     for port in sorted(network.get('ports', []), key=lambda p: p['id']):
         for ip, _subnet in _port_ips(network, port):
             name = hostname(ip)
-            lines.append('%s\t%s.%s %s' % (ip, name, domain, name))
-    return '\n'.join(lines) + ('\n' if lines else '')
+            # A space, not a tab: the file's screen refuses every control character.
+            lines.append('%s %s.%s %s' % (ip, name, domain, name))
+    return _file(lines, 'dnsmasq addn-hosts file')
 
 
 def dhcp_port_ip(network, subnet):
@@ -82,7 +91,7 @@ def opts_file(network, metadata=True):
             text = ','.join('%s,%s' % route for route in routes)
             lines.append('%s,option:classless-static-route,%s' % (tag, text))
             lines.append('%s,249,%s' % (tag, text))
-    return '\n'.join(lines) + ('\n' if lines else '')
+    return _file(lines, 'dnsmasq options file')
 
 
 def dhcp_range(subnet, lease):

@@ -28,7 +28,7 @@ class L3Agent(agent_mod.Agent):
 
     def converge(self, state):
         self.routers = len(state.get('routers', []))
-        self.datapath.converge(state)
+        self.report_port_statuses(self.datapath.converge(state))
 
 
 def make_conf():

@@ -3,7 +3,6 @@ import ipaddress
 import logging
 import os
 
-from network.agents.common import bridge
 from network.agents.common import ip_lib
 from network.agents.common import iptables
 from network.agents.common import namespace
@@ -33,20 +32,30 @@ class L3Datapath:
         self.proxies = proxy_launcher
 
     def converge(self, state):
+        """Apply ``state``; return {port_id: 'ACTIVE'|'DOWN'} for every router port
+        (interfaces and gateway): ACTIVE once it is plugged in an enabled router."""
         self.failed = False
         wanted = set()
+        statuses = {}
         for router in state.get('routers', []):
-            if not router.get('admin_state_up', True):
-                continue
+            ports = [itf['id'] for itf in router.get('interfaces', [])]
+            if router.get('gw_port'):
+                ports.append(router['gw_port']['id'])
+            # An administratively disabled router keeps its ports plugged (they are
+            # ACTIVE, as in Neutron) with the namespace ends down: nothing is forwarded.
             wanted.add(router['id'])
+            status = 'DOWN'
             try:
                 self.enable(router)
+                status = 'ACTIVE'
             except Exception:
                 self.failed = True
                 LOG.exception('router %s: setup failed', router['id'])
+            statuses.update((port_id, status) for port_id in ports)
         # Only routers this agent set up (marker files) count as stale.
         for router_id in self.owned() - wanted:
             self.disable(router_id)
+        return statuses
 
     def owned(self):
         try:
@@ -54,16 +63,16 @@ class L3Datapath:
         except FileNotFoundError:
             return set()
 
-    def _plug(self, port, dev, ns):
-        br = plug.ensure_network_bridge(port['network'], self.mappings)
+    def _plug(self, port, dev, ns, up=True):
         host_dev = 'tap' + port['id'][:11]
         ip_lib.ensure_veth(host_dev, dev, ns, mac=port['mac_address'],
-                           mtu=port['network'].get('mtu'))
-        bridge.enslave(br, host_dev)
+                           mtu=port['network'].get('mtu'), up=up)
+        plug.attach(port['network'], self.mappings, host_dev)
         return host_dev
 
     def enable(self, router):
         ns = ns_name(router['id'])
+        up = router.get('admin_state_up', True)
         os.makedirs(self.state_dir, exist_ok=True)
         open(os.path.join(self.state_dir, router['id']), 'w').close()
         namespace.ensure(ns)
@@ -72,14 +81,14 @@ class L3Datapath:
         devices = set()
         for itf in router.get('interfaces', []):
             dev = 'qr-' + itf['id'][:11]
-            self._plug(itf, dev, ns)
+            self._plug(itf, dev, ns, up)
             ip_lib.sync_addresses(dev, port_cidrs(itf), ns)
             devices.add(dev)
         gw = router.get('gw_port')
         gw_dev = None
         if gw:
             gw_dev = 'qg-' + gw['id'][:11]
-            self._plug(gw, gw_dev, ns)
+            self._plug(gw, gw_dev, ns, up)
             fips = ['%s/32' % f['floating_ip_address'] for f in router.get('floating_ips', [])
                     if f.get('fixed_ip_address')]
             ip_lib.sync_addresses(gw_dev, port_cidrs(gw) + fips, ns)

@@ -23,7 +23,7 @@ class AccountController(base.Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
-        fmt = constraints.listing_format(req) if req.method == 'GET' else 'plain'
+        fmt = constraints.listing_format(req)
         query = {'format': 'json'}
         if req.method == 'GET':
             query['limit'] = self.app.limits.listing_limit(
@@ -39,9 +39,25 @@ class AccountController(base.Controller):
                 req.environ.get(utils.OWNER):
             # An account that does not exist yet looks empty to its owner.
             resp = self._empty(req)
-        elif resp.status_int // 100 == 2 and req.method == 'GET':
-            resp = self._listing(req, resp, fmt)
+        elif resp.status_int // 100 == 2:
+            if req.method == 'GET':
+                resp = self._listing(req, resp, fmt)
+            else:
+                listing.set_content_type(resp, fmt)
+            self._policy_usage(resp)
         return resp
+
+    def _policy_usage(self, resp):
+        """The account's usage per storage policy, as Swift reports it; with one policy
+        (one object ring) it is the account's whole usage."""
+        h = resp.headers
+        if h.get('X-Account-Container-Count', '0') in ('', '0'):
+            return
+        prefix = 'X-Account-Storage-Policy-%s-' % self.app.storage_policy
+        for name, source in (('Container-Count', 'X-Account-Container-Count'),
+                             ('Object-Count', 'X-Account-Object-Count'),
+                             ('Bytes-Used', 'X-Account-Bytes-Used')):
+            h[prefix + name] = h.get(source, '0')
 
     GET = HEAD = GETorHEAD
 
@@ -50,6 +66,7 @@ class AccountController(base.Controller):
                    'X-Account-Bytes-Used': '0', 'X-Timestamp': utils.timestamp()}
         if req.method == 'HEAD':
             resp = webob.Response(status=204, headerlist=list(headers.items()))
+            listing.set_content_type(resp, constraints.listing_format(req))
             return resp
         return listing.render('account', self.account, [], constraints.listing_format(req),
                               headers)
@@ -67,9 +84,13 @@ class AccountController(base.Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        self.drop_owner_only_meta(req, 'account')
         self.app.limits.check_metadata(req, 'account')
         headers = self.base_headers(req)
         headers.update(self.copy_headers(req, ('x-account-meta-', 'x-remove-account-meta-')))
+        if self.account_info(req).get('project_domain_id') is None:
+            # an account made before its domain was recorded learns it from its owner
+            headers.update(self.app.project_domain_header(req, self.account))
         if 'X-Account-Access-Control' in req.headers:
             if not req.environ.get(utils.OWNER):
                 return utils.error_response(403, 'Only the account owner or an account '

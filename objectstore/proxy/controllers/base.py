@@ -12,11 +12,16 @@ from objectstore.proxy import utils
 
 LOG = logging.getLogger(__name__)
 
-# Response headers hidden from callers who do not own the account: they hold ACLs and
-# the secret TempURL keys.
+# Metadata only the account's owner may set (Swift's owner-only headers): a TempURL key
+# signs URLs usable without any token, so a user the owner merely shares an account or a
+# container with must not choose one (it would outlive the share).
+OWNER_ONLY_META = ('temp-url-key', 'temp-url-key-2')
+# Response headers hidden from callers who do not own the account: they hold ACLs, the
+# secret TempURL keys and the container sync key and destination.
 PRIVATE_HEADERS = ('x-container-read', 'x-container-write', 'x-account-access-control',
-                   'x-container-meta-temp-url-key', 'x-container-meta-temp-url-key-2',
-                   'x-account-meta-temp-url-key', 'x-account-meta-temp-url-key-2')
+                   'x-container-sync-key', 'x-container-sync-to') + \
+    tuple('x-%s-meta-%s' % (kind, name) for kind in ('account', 'container')
+          for name in OWNER_ONLY_META)
 _HOP_HEADERS = ('connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer',
                 'upgrade', 'proxy-authenticate', 'proxy-authorization')
 
@@ -43,6 +48,15 @@ class Controller:
         return {'X-Timestamp': ts or utils.timestamp(),
                 'X-Trans-Id': req.environ.get('openstack.request_id', ''),
                 'User-Agent': 'objectstore-proxy'}
+
+    def drop_owner_only_meta(self, req, kind):
+        """Forget the owner-only metadata a non-owner sends, silently, as Swift does."""
+        if req.environ.get(utils.OWNER):
+            return
+        for prefix in ('x-%s-meta-' % kind, 'x-remove-%s-meta-' % kind):
+            for name in OWNER_ONLY_META:
+                if prefix + name in req.headers:
+                    del req.headers[prefix + name]
 
     def copy_headers(self, req, prefixes, names=()):
         """Client headers to pass to the servers: those starting with ``prefixes`` or

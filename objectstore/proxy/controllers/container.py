@@ -1,6 +1,7 @@
 """Container GET/HEAD (object listings), PUT, POST and DELETE."""
 import json
 
+from objectstore.container import sync_realms
 from objectstore.proxy import acl as acl_mod
 from objectstore.proxy import constraints
 from objectstore.proxy import info
@@ -17,6 +18,9 @@ CONTAINER_HEADERS = ('x-container-read', 'x-container-write', 'x-versions-locati
                      'x-container-sync-key', 'x-remove-container-read',
                      'x-remove-container-write', 'x-remove-container-sync-to',
                      'x-remove-container-sync-key')
+# what only the account's owner may set: ACLs, and where the container syncs with which key
+OWNER_ONLY_HEADERS = ('X-Container-Read', 'X-Container-Write', 'X-Container-Sync-To',
+                      'X-Container-Sync-Key')
 # X-Remove-<header>: clears <header> (as Swift does)
 REMOVE_HEADERS = ('x-remove-versions-location', 'x-remove-history-location',
                   'x-remove-container-read', 'x-remove-container-write',
@@ -30,7 +34,7 @@ class ContainerController(base.Controller):
         return self.app.container_ring.get_nodes(self.account, self.container)
 
     def GETorHEAD(self, req):
-        fmt = constraints.listing_format(req) if req.method == 'GET' else 'plain'
+        fmt = constraints.listing_format(req)
         query = {'format': 'json'}
         if req.method == 'GET':
             query['limit'] = self.app.limits.listing_limit(
@@ -48,8 +52,12 @@ class ContainerController(base.Controller):
         if denied is not None:
             base_close(resp)
             return denied
-        if resp.status_int // 100 == 2 and req.method == 'GET':
-            resp = self._listing(req, resp, fmt)
+        if resp.status_int // 100 == 2:
+            if req.method == 'GET':
+                resp = self._listing(req, resp, fmt)
+            else:
+                listing.set_content_type(resp, fmt)
+            resp.headers['X-Storage-Policy'] = self.app.storage_policy
         return resp
 
     GET = HEAD = GETorHEAD
@@ -61,19 +69,28 @@ class ContainerController(base.Controller):
             return utils.error_response(503, 'Container server sent a malformed listing')
         headers = {k: v for k, v in resp.headers.items()
                    if k.lower() not in ('content-length', 'content-type')}
-        return listing.render('container', self.container, rows, fmt, headers)
+        return listing.render('container', self.container,
+                              listing.container_rows(self.account, rows), fmt, headers)
 
     def _write_headers(self, req):
+        self.drop_owner_only_meta(req, 'container')
         self.app.limits.check_metadata(req, 'container')
         headers = self.base_headers(req)
         headers.update(self.copy_headers(
             req, ('x-container-meta-', 'x-remove-container-meta-'), CONTAINER_HEADERS))
-        for name in ('X-Container-Read', 'X-Container-Write'):
+        for name in OWNER_ONLY_HEADERS:
             if name in req.headers or 'X-Remove-' + name[2:] in req.headers:
                 if not req.environ.get(utils.OWNER):
                     raise utils.http_error(403, 'Only the account owner may set %s' % name)
+        for name in ('X-Container-Read', 'X-Container-Write'):
             if name in req.headers:
                 headers[name] = acl_mod.clean_container_acl(name, req.headers[name])
+        sync_to = req.headers.get('X-Container-Sync-To')
+        if sync_to and sync_realms.parse_sync_to(sync_to) is None:
+            # a container syncs only into a cluster its operator listed, never to a host
+            # a tenant names
+            raise utils.http_error(400, 'X-Container-Sync-To must be //<realm>/<cluster>/'
+                                   '<account>/<container>, not %r' % sync_to)
         for key in list(headers):
             low = key.lower()
             if low.startswith('x-remove-container-meta-'):
@@ -102,6 +119,11 @@ class ContainerController(base.Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        policy = req.headers.get('X-Storage-Policy')
+        if policy is not None and policy.strip().lower() != self.app.storage_policy.lower():
+            # one object ring, so one policy: naming another is a mistake to report
+            return utils.error_response(400, 'Invalid X-Storage-Policy %r: this cluster has '
+                                        'only %s' % (policy, self.app.storage_policy))
         headers = self._write_headers(req)
         acct = self.account_info(req)
         if acct['status'] == 404:
@@ -146,7 +168,7 @@ class ContainerController(base.Controller):
         info.invalidate(req.environ, self.account)
         if resp.status_int == 409:
             return utils.error_response(409, 'There was a conflict when trying to complete '
-                                        'your request: the container is not empty')
+                                        'your request. The container is not empty.')
         return resp
 
 

@@ -54,6 +54,11 @@ class ObjectController(base.Controller):
         resp = self.get_or_head(req, self.app.object_ring, part, self.path, headers)
         if resp.status_int in (200, 206, 304) and 'Accept-Ranges' not in resp.headers:
             resp.headers['Accept-Ranges'] = 'bytes'
+        etag = resp.headers.get('ETag')
+        if etag:
+            # Swift sends an ordinary object's MD5 bare; only assembled large objects
+            # (SLO/DLO layers above) carry a quoted ETag
+            resp.headers['ETag'] = etag.strip('"')
         return resp
 
     GET = HEAD = GETorHEAD
@@ -88,7 +93,13 @@ class ObjectController(base.Controller):
         if 'X-Static-Large-Object' in req.headers and not req.environ.get(SLO_PUT):
             raise utils.http_error(400, 'X-Static-Large-Object is set by the server; use '
                                    '?multipart-manifest=put to store a manifest')
-        headers = self.copy_headers(req, ('x-object-meta-',), OBJECT_HEADERS)
+        # system metadata only from the proxy's own layers (their sub-requests)
+        prefixes = ('x-object-meta-', 'x-object-sysmeta-') if req.environ.get(utils.SOURCE) \
+            else ('x-object-meta-',)
+        headers = self.copy_headers(req, prefixes, OBJECT_HEADERS)
+        if 'Content-Type' in req.headers:
+            headers = {k: v for k, v in headers.items() if k.lower() != 'content-type'}
+            headers['Content-Type'] = constraints.clean_content_type(req.headers['Content-Type'])
         return headers
 
     # -- PUT ---------------------------------------------------------------
@@ -107,7 +118,7 @@ class ObjectController(base.Controller):
             raise utils.http_error(411, 'Missing Content-Length or Transfer-Encoding: chunked')
         self._writable_container(req)
         now = time.time()
-        ts = utils.timestamp(now)
+        ts = self._timestamp(req, now)
         headers = self._meta_headers(req, now)
         headers.update(self.base_headers(req, ts))
         if not req.headers.get('Content-Type') or \
@@ -122,6 +133,12 @@ class ObjectController(base.Controller):
             headers['Content-Length'] = str(length)
         return self._send_object(req, headers, length, chunked and length is None,
                                  client_etag, ts)
+
+    @staticmethod
+    def _timestamp(req, now):
+        """The write's timestamp: now, or the original one a verified container sync
+        write carries (so the newest version wins in both containers)."""
+        return req.environ.get(utils.SYNC_TIMESTAMP) or utils.timestamp(now)
 
     def _check_if_none_match(self, req):
         value = req.headers.get('If-None-Match')
@@ -265,7 +282,7 @@ class ObjectController(base.Controller):
 
     def DELETE(self, req):
         self._writable_container(req)
-        headers = self.base_headers(req)
+        headers = self.base_headers(req, self._timestamp(req, time.time()))
         part, nodes = self.nodes()
         headers_list = self._container_update_headers([dict(headers) for _ in nodes])
         return self.make_requests(req, self.app.object_ring, part, 'DELETE', self.path,

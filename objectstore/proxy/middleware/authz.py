@@ -5,6 +5,10 @@ container ACL that applies.  Rules: a reseller role reaches every account; a use
 operator role (member/admin) on project P owns ``AUTH_P``; others need an account ACL
 (X-Account-Access-Control) or a container ACL (X-Container-Read/Write); anonymous
 requests pass only on referrer ACLs (401 otherwise, 403 for a known user).
+
+ACL entries by name (``project_name:user_name``) match only when the caller's user and
+project and the account's project are all in the default domain, as Swift's keystoneauth
+decides: names are unique only inside one domain, so elsewhere only ids identify anyone.
 """
 from common import config
 from objectstore.proxy import acl as acl_mod
@@ -22,6 +26,8 @@ def identity(req):
         return None
     return {'user_id': h.get('X-User-Id'), 'user_name': h.get('X-User-Name'),
             'project_id': h.get('X-Project-Id'), 'project_name': h.get('X-Project-Name'),
+            'user_domain_id': h.get('X-User-Domain-Id'),
+            'project_domain_id': h.get('X-Project-Domain-Id'),
             'roles': [r.strip().lower() for r in (h.get('X-Roles') or '').split(',')
                       if r.strip()]}
 
@@ -30,9 +36,10 @@ class Authorize:
     """paste filter ``objectstore.proxy.middleware.authz:filter_factory``."""
 
     def __init__(self, app, reseller_prefix='AUTH_', operator_roles=('admin', 'member'),
-                 reseller_admin_roles=('reselleradmin', 'admin')):
+                 reseller_admin_roles=('reselleradmin', 'admin'), default_domain_id='default'):
         self.app = app
         self.reseller_prefix = reseller_prefix
+        self.default_domain_id = default_domain_id
         self.operator_roles = {r.lower() for r in operator_roles}
         self.reseller_roles = {r.lower() for r in reseller_admin_roles}
 
@@ -86,7 +93,8 @@ class Authorize:
         if method in READ_METHODS and referrers and (obj is not None or '.rlistings' in groups):
             if acl_mod.referrer_allowed(req.referer, referrers):
                 return None
-        if ident is not None and any(acl_mod.identity_matches(g, ident)
+        names = ident is not None and self.names_allowed(req, account, ident)
+        if ident is not None and any(acl_mod.identity_matches(g, ident, names)
                                      for g in groups if g != '.rlistings'):
             if obj is not None or method in READ_METHODS:
                 return None
@@ -98,7 +106,17 @@ class Authorize:
             acl = acl_mod.parse_account_acl(acct.get('acl'))
         except Exception:
             return None
-        return acl_mod.account_acl_level(acl, ident)
+        return acl_mod.account_acl_level(acl, ident, self.names_allowed(req, account, ident))
+
+    def names_allowed(self, req, account, ident):
+        """Whether ACL names may match this caller on this account (module doc)."""
+        default = self.default_domain_id
+        if ident.get('user_domain_id') != default or ident.get('project_domain_id') != default:
+            return False
+        if ident.get('project_id') and account == self.reseller_prefix + ident['project_id']:
+            return True
+        acct = info.get_account_info(req.environ, self.app, account)
+        return acct.get('project_domain_id') == default
 
 
 def filter_factory(global_conf, **local_conf):
@@ -112,7 +130,10 @@ def filter_factory(global_conf, **local_conf):
 
     prefix = local_conf.get('reseller_prefix') or (group.reseller_prefix if group else 'AUTH_')
 
+    domain = local_conf.get('default_domain_id') or (
+        group.default_domain_id if group else 'default')
+
     def _filter(app):
         return Authorize(app, prefix, _list('operator_roles', ['admin', 'member']),
-                         _list('reseller_admin_roles', ['ResellerAdmin', 'admin']))
+                         _list('reseller_admin_roles', ['ResellerAdmin', 'admin']), domain)
     return _filter

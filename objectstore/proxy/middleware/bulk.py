@@ -56,15 +56,15 @@ class Bulk:
     @utils.handle_errors
     def __call__(self, req):
         if info.is_info_request(req):
-            return info.add_capability(req, self.app, 'bulk_delete', {
-                'max_deletes_per_request': self.max_deletes,
-                'max_failed_deletes': self.max_failed})
+            return info.add_capabilities(req, self.app, {
+                'bulk_delete': {'max_deletes_per_request': self.max_deletes,
+                                'max_failed_deletes': self.max_failed},
+                'bulk_upload': {'max_containers_per_extraction': self.max_containers,
+                                'max_failed_extractions': self.max_failed}})
         if req.method in ('POST', 'DELETE') and 'bulk-delete' in req.GET:
             return self.bulk_delete(req)
         if req.method == 'PUT' and 'extract-archive' in req.GET:
             return self.extract(req)
-        if info.is_info_request(req):
-            return req.get_response(self.app)
         return req.get_response(self.app)
 
     def _paths(self, req):

@@ -106,6 +106,10 @@ class ServerSideCopy:
         finally:
             utils.close_if_possible(src)
         if resp.status_int == 201:
+            # the copy's metadata, as Swift answers a copy (clients show it)
+            for key, value in headers.items():
+                if key.lower().startswith('x-object-meta-'):
+                    resp.headers[key] = value
             resp.headers['X-Copied-From'] = utils.quote('%s/%s' % (src_c, src_o))
             if src_account != dst_account:
                 resp.headers['X-Copied-From-Account'] = src_account

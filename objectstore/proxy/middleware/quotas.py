@@ -1,9 +1,16 @@
 """Container quotas (X-Container-Meta-Quota-Bytes/Count, set by the owner) and account
-quotas (X-Account-Meta-Quota-Bytes, set only by a reseller admin): uploads over them -> 413."""
+quotas (bytes and object count, set only by a reseller admin): uploads over them -> 413.
+
+An account quota is set as X-Account-Meta-Quota-Bytes or, as Swift 2.34 names them,
+X-Account-Quota-Bytes and X-Account-Quota-Count (kept as the account metadata
+Quota-Bytes and Quota-Count, which only a reseller admin may change)."""
 from common import config
 from objectstore.proxy import info
 from objectstore.proxy import utils
 from objectstore.proxy.middleware import authz
+
+
+QUOTA_KINDS = ('Bytes', 'Count')
 
 
 def _quota(meta, key):
@@ -67,23 +74,37 @@ class AccountQuotas:
         except Exception:
             return req.get_response(self.app)
         if container is None and req.method in ('POST', 'PUT'):
-            names = ('X-Account-Meta-Quota-Bytes', 'X-Remove-Account-Meta-Quota-Bytes')
-            if any(n in req.headers for n in names):
-                ident = authz.identity(req)
-                if not (ident and self.reseller_roles.intersection(ident['roles'])):
-                    raise utils.http_error(403, 'Only a reseller admin may set the account '
-                                           'quota')
-                value = req.headers.get('X-Account-Meta-Quota-Bytes')
-                if value and not value.strip().isdigit():
-                    raise utils.http_error(400, 'X-Account-Meta-Quota-Bytes must be a '
-                                           'non-negative integer, not %r' % value)
+            self._quota_headers(req)
         if obj is not None and req.method == 'PUT':
             ainfo = info.get_account_info(req.environ, self.app, account)
             quota = _quota(ainfo['meta'], 'quota-bytes')
             if quota is not None and ainfo['bytes'] + _upload_size(req) > quota:
                 raise utils.http_error(413, 'Upload exceeds quota: account %s allows %d bytes'
                                        % (account, quota))
+            quota = _quota(ainfo['meta'], 'quota-count')
+            if quota is not None and ainfo['object_count'] + 1 > quota:
+                raise utils.http_error(413, 'Upload exceeds quota: account %s allows %d '
+                                       'objects' % (account, quota))
         return req.get_response(self.app)
+
+    def _quota_headers(self, req):
+        """Check who sets an account quota and how; the Swift 2.34 names become the
+        metadata the quota is kept in."""
+        for kind in QUOTA_KINDS:
+            short, meta = 'X-Account-Quota-%s' % kind, 'X-Account-Meta-Quota-%s' % kind
+            for source, target in ((short, meta), ('X-Remove-Account-Quota-%s' % kind,
+                                                   'X-Remove-Account-Meta-Quota-%s' % kind)):
+                if source in req.headers:
+                    req.headers[target] = req.headers.pop(source)
+            if meta not in req.headers and 'X-Remove-' + meta[2:] not in req.headers:
+                continue
+            ident = authz.identity(req)
+            if not (ident and self.reseller_roles.intersection(ident['roles'])):
+                raise utils.http_error(403, 'Only a reseller admin may set the account quota')
+            value = (req.headers.get(meta) or '').strip()
+            if value and not value.isdigit():
+                raise utils.http_error(400, '%s must be a non-negative integer, not %r'
+                                       % (short, value))
 
 
 def container_filter_factory(global_conf, **local_conf):

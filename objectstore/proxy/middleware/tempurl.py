@@ -54,6 +54,15 @@ def parse_sig(sig):
         return None
 
 
+def content_disposition(kind, filename):
+    """``kind; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded>`` (RFC 6266
+    with RFC 5987 for the exact name): pure printable ASCII whatever the name holds, so no
+    CR/LF, quote or non-Latin-1 character of a name ever reaches the header line."""
+    fallback = ''.join(c if ' ' <= c <= '~' and c not in '"\\%' else '_' for c in filename)
+    exact = urllib.parse.quote(filename.encode('utf-8', 'replace'), safe='')
+    return '%s; filename="%s"; filename*=UTF-8\'\'%s' % (kind, fallback, exact)
+
+
 def sign(key, method, expires, path, digest='sha256'):
     """Hex signature (used by clients and tests)."""
     msg = '%s\n%s\n%s' % (method, expires, path)
@@ -135,13 +144,10 @@ class TempURL:
         resp = req.get_response(self.app)
         if method == 'GET' and resp.status_int // 100 == 2:
             name = filename or obj.rsplit('/', 1)[-1]
-            quoted = urllib.parse.quote(name)
             if inline:
-                value = 'inline' + ('; filename="%s"' % name.replace('"', '')
-                                    if filename else '')
+                value = content_disposition('inline', name) if filename else 'inline'
             else:
-                value = 'attachment; filename="%s"; filename*=UTF-8\'\'%s' % (
-                    name.replace('"', '').encode('ascii', 'replace').decode(), quoted)
+                value = content_disposition('attachment', name)
             resp.headers['Content-Disposition'] = value
         return resp
 

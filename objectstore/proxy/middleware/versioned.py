@@ -18,6 +18,10 @@ _KEEP = ('content-type', 'content-encoding', 'content-disposition', 'x-static-la
          'x-object-manifest', 'x-delete-at')
 
 
+# printable ASCII but the percent sign: what a stored location keeps as it is
+_HEADER_SAFE = ''.join(chr(c) for c in range(0x20, 0x7f) if chr(c) != '%')
+
+
 def version_prefix(obj):
     return '%03x%s/' % (len(obj.encode('utf-8')), obj)
 
@@ -63,13 +67,19 @@ class VersionedWrites:
             raise utils.http_error(400, 'Only one of X-Versions-Location and '
                                    'X-History-Location may be set')
         for name in names:
-            value = urllib.parse.unquote(req.headers[name])
+            try:
+                value = urllib.parse.unquote(req.headers[name], errors='strict')
+            except UnicodeDecodeError:
+                raise utils.http_error(412, '%s is not UTF-8 once URL-decoded' % name)
+            if any(c < ' ' or c == '\x7f' for c in value):
+                raise utils.http_error(400, '%s must not contain control characters' % name)
             if '/' in value.strip('/') or not value.strip('/'):
                 raise utils.http_error(400, '%s must name a container of this account, not %r'
                                        % (name, value))
             if len(value.encode()) > 256:
                 raise utils.http_error(400, '%s is longer than 256 bytes' % name)
-            req.headers[name] = value.strip('/')
+            # stored URL-encoded beyond printable ASCII, so the header stays a valid line
+            req.headers[name] = urllib.parse.quote(value.strip('/'), safe=_HEADER_SAFE)
         if names:
             # setting one mode clears the other
             other = 'X-History-Location' if names[0] == 'X-Versions-Location' \

@@ -146,3 +146,37 @@ def test_identity_on_real_database(tmp_path, database_url, api):
                                      for a in body['role_assignments'])
     finally:
         assert server.daemon.stop() == 0
+
+
+def test_credential_encryption_upgrade_on_real_database(tmp_path, database_url):
+    """db-sync of a database made before credential blobs were encrypted (a ``blob``
+    column, a reserved word in MariaDB) encrypts the rows and drops the column."""
+    server = identity_testing.IdentityServer(str(tmp_path), database_url=database_url)
+    _db_sync(server)
+    engine = sa.create_engine(database_url)
+    blob = '{"access": "a1", "secret": "legacy-secret"}'
+    try:
+        with engine.begin() as conn:
+            quoted = conn.dialect.identifier_preparer.quote('blob')
+            conn.execute(sa.text('DROP TABLE credentials'))
+            conn.execute(sa.text(
+                'CREATE TABLE credentials (id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) '
+                'NOT NULL, project_id VARCHAR(64), type VARCHAR(255) NOT NULL, %s TEXT NOT '
+                'NULL, extra TEXT NOT NULL, created_at TIMESTAMP NOT NULL)' % quoted))
+            conn.execute(sa.text(
+                "INSERT INTO credentials VALUES ('c1', 'u1', NULL, 'ec2', :b, '{}', "
+                "'2024-01-01 00:00:00')"), {'b': blob})
+            conn.execute(sa.text('UPDATE schema_version SET version = 2'))
+    finally:
+        engine.dispose()
+    _db_sync(server)
+    tables, versions = _schema(database_url)
+    assert 'blob' not in tables['credentials'] and versions[0][0] >= 3
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text(
+                'SELECT encrypted_blob, key_hash FROM credentials')).one()
+    finally:
+        engine.dispose()
+    assert row[0] and row[1] and 'legacy-secret' not in row[0]

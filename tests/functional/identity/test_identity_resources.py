@@ -139,12 +139,14 @@ def test_implied_roles_expand_in_tokens(api):
     path = '/v3/roles/%s/implies/%s' % (api.role_id('reader'), extra['id'])
     _, _, rule = api.call('PUT', path, expect=201)
     assert rule['role_inference']['implies']['id'] == extra['id']
+    api.call('HEAD', path, expect=204)
     try:
         _, body = _scoped(api, user, project)
         assert _role_names(body) == sorted(['admin', 'member', 'reader', extra['name']])
     finally:
         api.call('DELETE', path, expect=204)
     api.call('GET', path, expect=404)
+    api.call('HEAD', path, expect=404)
 
 
 def test_system_and_domain_assignments_and_scopes(api):
@@ -250,6 +252,7 @@ def test_auth_views_unscoped_token_and_rescope(api):
     assert status == 201 and body['token']['project']['id'] == project['id']
     assert _role_names(body) == ['member', 'reader']
     assert body['token']['user']['id'] == user['id']
+    assert sorted(body['token']['methods']) == ['password', 'token']
     assert body['token']['audit_ids'][1] == api.call(
         'GET', '/v3/auth/tokens', headers={'X-Subject-Token': unscoped})[2]['token'][
         'audit_ids'][0]
@@ -317,6 +320,8 @@ def test_application_credentials_restricted_expiring_deleted(api):
     # Expiry: the token never outlives the credential, and the credential stops working.
     expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=3)
     short = _app_cred(api, user, token, expires_at=expires.strftime('%Y-%m-%dT%H:%M:%S.%fZ'))
+    # echoed as Keystone does (tempest compares it with datetime.isoformat())
+    assert short['expires_at'] == expires.replace(tzinfo=None).isoformat()
     status, short_token, body = _app_auth(api, short)
     assert status == 201
     token_expiry = datetime.datetime.fromisoformat(
@@ -495,3 +500,48 @@ def test_endpoint_url_substitution(api):
     _, body = _scoped(api, user, project)
     [entry] = [s for s in body['token']['catalog'] if s['id'] == service['id']]
     assert entry['endpoints'] == []
+
+
+def test_legacy_region_attribute_makes_a_missing_region(api):
+    service = api.create('service', type=api.name('compute'))
+    region = api.name('region')
+    _, _, body = api.call('POST', '/v3/endpoints', {'endpoint': {
+        'service_id': service['id'], 'interface': 'public', 'region': region,
+        'url': 'http://127.0.0.1:8774/v2.1'}}, expect=201)
+    assert body['endpoint']['region'] == region
+    api.call('GET', '/v3/regions/%s' % region, expect=200)
+    moved = api.name('region')
+    _, _, body = api.call('PATCH', '/v3/endpoints/%s' % body['endpoint']['id'],
+                          {'endpoint': {'region': moved}}, expect=200)
+    assert body['endpoint']['region'] == moved
+    api.call('GET', '/v3/regions/%s' % moved, expect=200)
+    # region_id names a region that must exist
+    api.call('POST', '/v3/endpoints', {'endpoint': {
+        'service_id': service['id'], 'interface': 'public', 'region_id': api.name('nowhere'),
+        'url': 'http://127.0.0.1:8774/v2.1'}}, expect=400)
+
+
+def test_region_created_with_the_id_of_the_path(api):
+    region = api.name('region')
+    _, _, body = api.call('PUT', '/v3/regions/%s' % region,
+                          {'region': {'description': 'by PUT'}}, expect=201)
+    assert body['region']['id'] == region and body['region']['description'] == 'by PUT'
+    api.call('PUT', '/v3/regions/%s' % region, {'region': {}}, expect=409)
+    api.call('PUT', '/v3/regions/%s' % api.name('region'),
+             {'region': {'id': 'another'}}, expect=400)
+
+
+def test_application_credential_roles_are_checked_against_current_assignments(api):
+    user = api.user()
+    project = api.create('project')
+    api.grant(user['id'], 'member', project['id'])
+    token, _ = _scoped(api, user, project)
+    extra = api.create('role')
+    # granted after the token was issued: the user holds it now, so may delegate it
+    api.grant(user['id'], extra['name'], project['id'])
+    cred = _app_cred(api, user, token, roles=[{'name': extra['name']}])
+    assert [r['id'] for r in cred['roles']] == [extra['id']]
+    # a role the user does not hold on the project stays refused
+    api.call('POST', '/v3/users/%s/application_credentials' % user['id'],
+             {'application_credential': {'name': api.name('ac'), 'roles': [
+                 {'name': 'admin'}]}}, token=token, expect=403)

@@ -52,6 +52,17 @@ CASES = [
     ('app-cred-missing-name', 'POST', '/v3/users/{demo_user}/application_credentials',
      {'application_credential': {}}, 400, ['name'], 'demo'),
     # wrong types
+    # (issue 14's fuzz: a list as the user id reached the database and was a 500)
+    ('auth-user-id-list', 'POST', '/v3/auth/tokens', {'auth': {'identity': {
+        'methods': ['password'], 'password': {'user': {'id': [None, None],
+                                                       'password': ''}}}}}, 400,
+     ['password/user/id'], None),
+    ('auth-domain-name-object', 'POST', '/v3/auth/tokens', {'auth': {'identity': {
+        'methods': ['password'], 'password': {'user': {
+            'name': 'u', 'domain': {'name': {}}, 'password': 'p'}}}}}, 400,
+     ['user/domain/name'], None),
+    ('auth-scope-project-id-list', 'POST', '/v3/auth/tokens',
+     _pw('u', 'p', {'project': {'id': ['x']}}), 400, ['scope/project/id'], None),
     ('project-name-int', 'POST', '/v3/projects', {'project': {'name': 5}}, 400,
      ['project/name'], 'admin'),
     ('project-enabled-string', 'POST', '/v3/projects', {'project': {
@@ -247,7 +258,7 @@ CASES = [
     ('unknown-path', 'GET', '/v3/no-such-thing', None, 404, ['could not be found'], 'admin'),
     ('role-implies-itself', 'PUT', '/v3/roles/{member}/implies/{member}', None, 400,
      ['cycle'], 'admin'),
-    ('implied-cycle', 'PUT', '/v3/roles/{reader}/implies/{admin}', None, 400, ['cycle'],
+    ('implied-cycle', 'PUT', '/v3/roles/{reader}/implies/{admin}', None, 409, ['cycle'],
      'admin'),
     ('delete-enabled-domain', 'DELETE', '/v3/domains/default', None, 403, ['enabled'],
      'admin'),

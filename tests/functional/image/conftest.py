@@ -109,6 +109,9 @@ class Daemon:
             handle.write(text)
 
     def start(self, timeout=30):
+        # image-api refuses an old schema: migrate first, as devstack does.
+        subprocess.run([PYTHON, '-m', 'image.manage', '--config-file', str(self.conf),
+                        'db-sync'], cwd=ROOT, check=True, capture_output=True)
         self.proc = subprocess.Popen([PYTHON, '-m', 'image.cmd', '--config-file',
                                       str(self.conf)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                      stderr=open(self.dir / 'stderr.txt', 'ab'))

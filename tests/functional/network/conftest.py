@@ -1,6 +1,5 @@
 """Fixtures of the network functional tests: real network-api daemons (subprocesses on
 free loopback ports), real RabbitMQ, and a database per test (SQLite, MariaDB, PostgreSQL)."""
-import importlib.util
 import os
 import signal
 import subprocess
@@ -9,14 +8,13 @@ import uuid
 
 import pytest
 
+from common.testing.daemons import free_port
+from common.testing.daemons import wait_port
+from common.testing.tokens import TokenSource
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-_spec = importlib.util.spec_from_file_location(
-    'network_unit_fixtures', os.path.join(ROOT, 'tests', 'unit', 'network', 'conftest.py'))
-fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fixtures)
-TokenSource, free_port, wait_port = fixtures.TokenSource, fixtures.free_port, fixtures.wait_port
 
 from network_api_helpers import AMQP  # noqa: E402
 
@@ -47,6 +45,9 @@ class Daemon:
             '[ml2_type_vlan]', 'network_vlan_ranges = physnet1:100:199',
             '[oslo_policy]',
             'policy_file = %s' % os.path.join(ROOT, 'etc', 'network', 'policy.yaml'), '']))
+        # network-api refuses an old schema: migrate first, as devstack does.
+        subprocess.run([sys.executable, '-m', 'network.manage', '--config-file', str(conf),
+                        'db-sync'], cwd=ROOT, check=True, capture_output=True)
         self.proc = subprocess.Popen(
             [sys.executable, '-m', 'network.cmd', '--config-file', str(conf)], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=open(str(self.log_path) + '.err', 'w'))

@@ -35,7 +35,9 @@ def test_openstacksdk_walkthrough_and_agent_rpc(tmp_path, token_source, start_da
                                      allocation_pools=[{'start': '10.0.0.10',
                                                         'end': '10.0.0.20'}])
     port = demo.network.create_port(network_id=net.id, name='vm-port')
-    assert port.fixed_ips[0]['ip_address'].startswith('10.0.0.1')
+    # the address comes from the pool, wherever in it IPAM chose to start
+    last_octet = int(port.fixed_ips[0]['ip_address'].rsplit('.', 1)[1])
+    assert port.fixed_ips[0]['ip_address'].startswith('10.0.0.') and 10 <= last_octet <= 20
     router = demo.network.create_router(name='r1', external_gateway_info={
         'network_id': ext.id})
     demo.network.add_interface_to_router(router, subnet_id=sub.id)
@@ -159,3 +161,29 @@ def test_network_cli_against_daemon(tmp_path, token_source, start_daemon):
     cli('port', 'delete', 'cliport')
     cli('network', 'delete', 'clinet')
     assert cli('network', 'list') == []
+
+
+def test_openstack_client_sets_and_filters_tags(tmp_path, token_source, start_daemon):
+    """`openstack network set --tag` / `network list --tags` as a user types them."""
+    import json
+    import subprocess
+    daemon = start_daemon(next(DATABASES['sqlite'](tmp_path)))
+    env = dict(os.environ, OS_AUTH_TYPE='token_endpoint', OS_ENDPOINT=daemon.url,
+               OS_TOKEN=token_source.token('demo'))
+    openstack = os.path.join(os.path.dirname(sys.executable), 'openstack')
+
+    def run(*args):
+        proc = subprocess.run([openstack] + list(args), env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout) if '-f' in args else proc.stdout
+    run('network', 'create', 'tagged', '--tag', 'blue', '-f', 'json')
+    run('network', 'create', 'plain', '-f', 'json')
+    run('network', 'set', '--tag', 'red', 'tagged')
+    assert sorted(run('network', 'show', 'tagged', '-f', 'json')['tags']) == ['blue', 'red']
+    assert [n['Name'] for n in run('network', 'list', '--tags', 'red', '-f', 'json')] == \
+        ['tagged']
+    assert [n['Name'] for n in run('network', 'list', '--not-tags', 'red', '-f', 'json')] == \
+        ['plain']
+    run('network', 'unset', '--tag', 'blue', 'tagged')
+    assert run('network', 'show', 'tagged', '-f', 'json')['tags'] == ['red']

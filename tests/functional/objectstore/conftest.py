@@ -9,8 +9,9 @@ subprocesses on free 127.0.0.1 ports and yields a ``StorageCluster``:
 and ring_dir, for the proxy), ``.hash_path_prefix``/``.hash_path_suffix``, ``.servers``
 (name -> subprocess, names ``object-1``, ``container-2``, ...), ``.nodes`` (node number ->
 {'conf', 'devices', 'ports'}), ``.stop(name)``/``.start(name)``, ``.ensure_running()`` and
-``.run_once(daemon, nodes=None, overrides=None)`` running replicator/auditor/updater/expirer
-once on every node (``overrides``: {section: {option: value}} for that run).  Before
+``.run_once(daemon, nodes=None, overrides=None, module=None)`` running
+replicator/auditor/updater/expirer (or the daemon of ``module``, e.g. container sync) once
+on every node (``overrides``: {section: {option: value}} for that run).  Before
 talking to the rings in-process, call ``.activate()`` to set the hash path secret.
 A test that stops a server must start it again (or call ``ensure_running()``).
 """
@@ -164,12 +165,13 @@ class StorageCluster:
                 errors.append(str(exc))
         return errors
 
-    def run_once(self, daemon, nodes=None, overrides=None, timeout=60.0):
-        """Run a consistency daemon once on each node (in node order); return outputs."""
+    def run_once(self, daemon, nodes=None, overrides=None, timeout=60.0, module=None):
+        """Run a consistency daemon once on each node (in node order); return outputs.
+        ``module``: a daemon with its own main module (``python -m module --once``)."""
         outputs = []
         for node in nodes or sorted(self.nodes):
-            args = [PYTHON, '-m', 'objectstore.cmd', daemon, '--once',
-                    '--config-file', self.nodes[node]['conf']]
+            command = ['-m', module] if module else ['-m', 'objectstore.cmd', daemon]
+            args = [PYTHON] + command + ['--once', '--config-file', self.nodes[node]['conf']]
             extra = None
             if overrides:
                 extra = os.path.join(self.root, 'override-%s-%d.conf' % (daemon, node))

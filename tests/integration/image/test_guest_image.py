@@ -64,8 +64,9 @@ def built_image(tmp_path_factory):
     out = workdir / "guest.qcow2"
     try:
         started = time.monotonic()
+        # Built under umask 077, as devstack builds it: the image's modes must not follow.
         proc = subprocess.run(
-            ["bash", str(BUILD_SCRIPT), str(out)],
+            ["bash", "-c", 'umask 077 && exec bash "$0" "$1"', str(BUILD_SCRIPT), str(out)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=900,
         )
         elapsed = time.monotonic() - started
@@ -323,6 +324,18 @@ def test_image_file(built_image, image_tree):
     assert "ttyS0" in (root / "etc/inittab").read_text()
     shadow = (root / "etc/shadow").read_text()
     assert re.search(r"^guest:\$6\$", shadow, re.M) and re.search(r"^root:\*:", shadow, re.M)
+
+    # Modes as the archive holds them (built under umask 077): what 'guest' needs to log
+    # in is readable and searchable by all; only root's home and the shadow file are not.
+    listing = subprocess.run("gzip -dc %s | cpio -tv --quiet" % (raw.parent / "initrd.gz"),
+                             shell=True, stdout=subprocess.PIPE, text=True, check=True).stdout
+    modes = {line.split()[-1]: line.split()[0] for line in listing.splitlines()}
+    for rel in ("bin", "bin/busybox", "etc", "etc/passwd", "etc/group", "home", "usr",
+                "usr/sbin", "usr/sbin/dropbear", "lib", "etc/profile", "etc/init.d/rcS"):
+        assert modes[rel][7] == "r", (rel, modes[rel])
+        if modes[rel].startswith("d") or rel in ("bin/busybox", "usr/sbin/dropbear"):
+            assert modes[rel][9] == "x", (rel, modes[rel])
+    assert modes["etc/shadow"] == "-rw-------" and modes["root"] == "drwx------"
 
 
 def test_dhcp_script_routes(image_tree):

@@ -10,6 +10,9 @@ import subprocess
 import tempfile
 import uuid
 
+from common.testing.netns import delete_namespace
+from common.testing.netns import sh  # noqa: F401 (the tests import it from here)
+
 REQUIRED = ('ip', 'iptables', 'iptables-restore', 'ipset', 'ebtables', 'dnsmasq', 'busybox')
 
 
@@ -29,16 +32,6 @@ def _skip_reason():
 
 
 SKIP = _skip_reason()
-
-
-def sh(*cmd, ns=None, check=True, timeout=30, input=None):
-    cmd = [str(c) for c in cmd]
-    if ns:
-        cmd = ['ip', 'netns', 'exec', ns] + cmd
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input)
-    if check and proc.returncode:
-        raise AssertionError('%s failed: %s%s' % (' '.join(cmd), proc.stdout, proc.stderr))
-    return proc
 
 
 def new_id():
@@ -100,9 +93,7 @@ class Topology:
                 proc.kill()
             proc.wait(timeout=10)
         for ns in self.namespaces:
-            for pid in sh('ip', 'netns', 'pids', ns, check=False).stdout.split():
-                sh('kill', '-9', pid, check=False)
-            sh('ip', 'netns', 'delete', ns, check=False)
+            delete_namespace(ns)
         for link in self.links:
             sh('ip', 'link', 'delete', link, check=False)
         shutil.rmtree(self.tmp, ignore_errors=True)

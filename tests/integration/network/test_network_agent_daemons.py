@@ -170,6 +170,9 @@ def deployment(topo, vhost):
 def test_agents_converge_follow_casts_and_resync_after_restart(topo, deployment):
     dep, project = deployment, deployment.project
     assert wait_for(lambda: dep.endpoint.statuses.get(project.vm_port['id']) == 'ACTIVE', 30)
+    # the L3 agent reports the router's ports it plugged (tempest waits for them ACTIVE)
+    assert wait_for(lambda: all(dep.endpoint.statuses.get(p['id']) == 'ACTIVE' for p in (
+        project.router_port, project.gw_port)), 30), dep.endpoint.statuses
     assert wait_for(lambda: {r['binary'] for r in dep.endpoint.reports} >= {
         'network-bridge-agent', 'network-dhcp-agent', 'network-l3-agent',
         'network-metadata-agent'}, 30)

@@ -100,6 +100,9 @@ class Cloud:
             'ml2': {'flat_networks': PHYSNET},
             'oslo_policy': {'policy_file': os.path.join(ROOT, 'etc', 'network',
                                                         'policy.yaml')}})
+        # network-api refuses an old schema: migrate first, as devstack does.
+        subprocess.run([sys.executable, '-m', 'network.manage', '--config-file', conf,
+                        'db-sync'], cwd=ROOT, check=True, capture_output=True)
         err = open(os.path.join(self.dir, 'network-api.err'), 'w')
         self.api_proc = subprocess.Popen(
             [sys.executable, '-m', 'network.cmd', '--config-file', conf], cwd=ROOT,

@@ -19,6 +19,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 TENANT_CIDR = '10.77.%d.0/24' % (uuid.uuid4().int % 200 + 10)
 TENANT_NET = TENANT_CIDR.rsplit('.', 1)[0]
 GATEWAY = TENANT_NET + '.1'
+# Guests take fixed addresses below the pool, so an address IPAM picks at random (a DHCP
+# port of the other project's overlapping subnet) never equals a guest's.
+POOL = ('--allocation-pool', 'start=%s.100,end=%s.250' % (TENANT_NET, TENANT_NET))
 
 
 class World:
@@ -58,13 +61,14 @@ def world(cloud):
     w.net = cloud.osc('network', 'create', 'net-' + s)
     cloud.net_ids.add(w.net['id'])
     w.subnet = cloud.osc('subnet', 'create', '--network', w.net['id'], '--subnet-range',
-                         TENANT_CIDR, 'sub-' + s)
+                         TENANT_CIDR, *POOL, 'sub-' + s)
     w.router = cloud.osc('router', 'create', 'r-' + s)
     cloud.router_ids.add(w.router['id'])
     cloud.osc('router', 'set', '--external-gateway', w.ext['id'], w.router['id'])
     cloud.osc('router', 'add', 'subnet', w.router['id'], w.subnet['id'])
     w.gw_ip = gateway_ip(cloud, w.router['id'])
-    w.a = make_port(cloud, w, 'pa-' + s, w.net['id'])
+    w.a = make_port(cloud, w, 'pa-' + s, w.net['id'], '--fixed-ip',
+                    'subnet=%s,ip-address=%s.40' % (w.subnet['id'], TENANT_NET))
     w.a_ip = w.a['fixed_ips'][0]['ip_address']
     w.sg = w.a['security_group_ids'][0]
     w.guest_a = cloud.guest(w.a, 'ga')
@@ -80,6 +84,19 @@ def test_guest_gets_dhcp_reaches_gateway_outside_and_is_reachable_by_floating_ip
     assert lease and lease['ip'] == w.a_ip, (lease, cloud.logs('dhcp'))
     assert lease['router'] == GATEWAY
     wait_for(lambda: ping(w.guest_a, GATEWAY), 20, 'guest A pings its gateway',
+             log=lambda: cloud.logs('l3'))
+    # The router's interface is ACTIVE; disabled, the router forwards nothing but its
+    # ports stay ACTIVE (plugged, as Neutron shows them); enabled again, it answers.
+    itf = cloud.osc('port', 'list', '--device-owner', 'network:router_interface',
+                    '--network', w.net['id'])[0]
+    wait_for(lambda: cloud.port_status(itf['ID']) == 'ACTIVE', 20, 'router port ACTIVE',
+             log=lambda: cloud.logs('l3'))
+    cloud.osc('router', 'set', '--disable', w.router['id'])
+    wait_for(lambda: not ping(w.guest_a, GATEWAY, count=1, wait=1), 20,
+             'a disabled router stops answering', log=lambda: cloud.logs('l3'))
+    assert cloud.port_status(itf['ID']) == 'ACTIVE'
+    cloud.osc('router', 'set', '--enable', w.router['id'])
+    wait_for(lambda: ping(w.guest_a, GATEWAY), 20, 'guest A pings its gateway again',
              log=lambda: cloud.logs('l3'))
 
     # SNAT: the outside sees the router's gateway address.
@@ -107,7 +124,7 @@ def test_overlapping_project_networks_stay_isolated(cloud, world, identity):
     net = cloud.osc('network', 'create', 'dnet-' + s, user=demo)
     cloud.net_ids.add(net['id'])
     sub = cloud.osc('subnet', 'create', '--network', net['id'], '--subnet-range', TENANT_CIDR,
-                    'dsub-' + s, user=demo)
+                    *POOL, 'dsub-' + s, user=demo)
     assert sub['cidr'] == w.subnet['cidr']
     router = cloud.osc('router', 'create', 'dr-' + s, user=demo)
     cloud.router_ids.add(router['id'])

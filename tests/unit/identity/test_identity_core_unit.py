@@ -11,32 +11,11 @@ from common import config
 from common import exceptions
 from common.auth import middleware as auth_mw
 from common.auth import tokens
-from common.db import migration
-from identity import bootstrap
-from identity import conf as identity_conf
 from identity.api import resources
-from identity.api import state as state_mod
 from identity.core import credentials
 from identity.core import resource
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def state(tmp_path):
-    conf = config.ConfigOpts()
-    identity_conf.register(conf)
-    path = tmp_path / 'identity.conf'
-    path.write_text('[DEFAULT]\nstate_path = %s\n[identity]\npassword_hash_cost = 10\n'
-                    'token_expiration = 3600\n' % tmp_path)
-    conf.load([str(path)])
-    st = state_mod.IdentityState(conf)
-    migration.upgrade(st.db, 'identity.db.migrations')
-    st.keys.setup()
-    bootstrap.bootstrap(st.db, 'admin', 'admin-pw', hash_cost=10)
-    st.config_path = path
-    yield st
-    st.db.dispose()
 
 
 def _password_auth(scope=None):

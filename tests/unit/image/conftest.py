@@ -9,7 +9,7 @@ import webob
 from common import config
 from common.wsgi import server
 from image import conf as image_conf
-from image.api import app as app_mod
+from image.state import ImageState
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
@@ -112,17 +112,14 @@ def image_app_factory(tmp_path, image_auth):
     def build(backends=None, **overrides):
         conf = make_conf(tmp_path / ('env%d' % len(built)), image_auth.url, backends,
                          **overrides)
+        ImageState.get(conf).sync_schema()  # what image-manage db-sync does
         app = server.load_paste_app(PASTE, __conf__=config.register_instance(conf))
-        engine = app_mod.get_engine(conf)
         built.append(conf)
-        return app, engine
+        return app, ImageState.get(conf).engine
 
     yield build
     for conf in built:
-        engine = app_mod.forget_engine(conf)
-        if engine is not None:
-            engine.imports.wait()
-            engine.db.dispose()
+        ImageState.forget(conf)  # waits for import jobs, closes the database
 
 
 @pytest.fixture

@@ -231,7 +231,8 @@ def test_glance_direct_import_to_two_stores(image_env, qcow2_bytes):
     assert got['status'] == 'active' and got['stores'] == 'file1,file2'
     assert got['virtual_size'] == 1024 ** 3
     assert got['checksum'] == hashlib.md5(qcow2_bytes).hexdigest()
-    assert 'os_glance_importing_to_stores' not in got
+    assert got['os_glance_importing_to_stores'] == ''  # left empty, as Glance does
+    assert got['os_glance_failed_import'] == ''
     assert not os.path.exists(engine.staging_path(img['id']))
     assert client.get(path + '/file').body == qcow2_bytes
 
@@ -352,7 +353,7 @@ def test_resumed_import_without_staged_data_reverts(image_env):
     got = _crashed_import(client, engine, ['file1', 'file2'], True, finished=['file1'])
     assert got['status'] == 'queued' and got['size'] is None and 'stores' not in got
     assert got['os_glance_failed_import'] == 'file2'
-    assert 'os_glance_importing_to_stores' not in got
+    assert got['os_glance_importing_to_stores'] == ''  # left empty, as Glance does
     assert _files(engine, 'file1') == [] and _files(engine, 'file2') == []
 
 
@@ -361,7 +362,7 @@ def test_resumed_import_without_staged_data_keeps_finished_stores(image_env):
     got = _crashed_import(client, engine, ['file1', 'file2'], False, finished=['file1'])
     assert got['status'] == 'active' and got['stores'] == 'file1'
     assert got['os_glance_failed_import'] == 'file2'
-    assert 'os_glance_importing_to_stores' not in got
+    assert got['os_glance_importing_to_stores'] == ''  # left empty, as Glance does
     assert len(_files(engine, 'file1')) == 1 and _files(engine, 'file2') == []
 
 
@@ -377,3 +378,24 @@ def test_restart_removes_unrecorded_whole_upload(image_env):
     imports_mod.ImportRunner(engine).recover()
     assert client.get('/v2/images/%s' % img['id']).json['status'] == 'queued'
     assert _files(engine) == []
+
+
+def test_delete_one_store_copy(image_env):
+    """DELETE /v2/stores/{store}/{image}: an admin removes one copy; the last one stays."""
+    client, engine = image_env
+    admin = client.as_('p-admin', roles=('admin', 'member', 'reader'))
+    img = client.create()
+    path = '/v2/images/%s' % img['id']
+    client.put(path + '/stage', body=b'copy-me' * 1000)
+    client.post(path + '/import', {'method': {'name': 'glance-direct'}, 'all_stores': True})
+    engine.imports.wait()
+    assert client.get(path).json['stores'] == 'file1,file2'
+    assert client.delete('/v2/stores/file1/%s' % img['id']).status_int == 403
+    assert admin.delete('/v2/stores/nowhere/%s' % img['id']).status_int == 404
+    assert admin.delete('/v2/stores/file1/%s' % img['id']).status_int == 204
+    assert client.get(path).json['stores'] == 'file2'
+    assert _files(engine, 'file1') == [] and _files(engine, 'file2') == [img['id']]
+    assert admin.delete('/v2/stores/file1/%s' % img['id']).status_int == 404
+    resp = admin.delete('/v2/stores/file2/%s' % img['id'])
+    assert resp.status_int == 403 and 'only copy' in resp.msg
+    assert client.get(path + '/file').body == b'copy-me' * 1000

@@ -56,6 +56,15 @@ def test_network_subnet_port_lifecycle(api):
     assert api.call('GET', '/v2.0/subnets/%s' % sub['id'])[0] == 404
 
 
+@pytest.mark.parametrize('cidr', ['10.0.5.0/24', '2001:db8:5::/64'])
+def test_subnet_without_gateway(api, cidr):
+    """gateway_ip null: no gateway, and the pool covers the whole range (was a 500)."""
+    sub = _subnet(api, _net(api)['id'], cidr=cidr, gateway_ip=None)
+    assert sub['gateway_ip'] is None
+    first = sub['allocation_pools'][0]['start']
+    assert first in ('10.0.5.1', '2001:db8:5::1')
+
+
 def test_ipv6_subnets_and_slaac_addresses(api):
     net = _net(api)
     sub = _subnet(api, net['id'], cidr='2001:db8:1::/64', ipv6_ra_mode='slaac',
@@ -72,6 +81,16 @@ def test_ipv6_subnets_and_slaac_addresses(api):
         'network_id': net['id'], 'cidr': '10.1.0.0/24', 'ip_version': 4,
         'ipv6_address_mode': 'slaac'}})
     assert code == 400
+    # a SLAAC subnet goes although ports have addresses from it; the ports keep the rest
+    four = _subnet(api, net['id'], cidr='10.7.0.0/24')
+    both = api.ok('POST', '/v2.0/ports', {'port': {'network_id': net['id']}})['port']
+    assert {ip['subnet_id'] for ip in both['fixed_ips']} == {sub['id'], four['id']}
+    api.ok('DELETE', '/v2.0/subnets/%s' % sub['id'])
+    left = api.ok('GET', '/v2.0/ports/%s' % both['id'])['port']['fixed_ips']
+    assert [ip['subnet_id'] for ip in left] == [four['id']]
+    assert api.ok('GET', '/v2.0/ports/%s' % port['port']['id'])['port']['fixed_ips'] == []
+    # a stateful subnet with a port on it stays
+    assert api.call('DELETE', '/v2.0/subnets/%s' % four['id'])[0] == 409
 
 
 def test_list_filters_fields_sorting_and_pagination(api):

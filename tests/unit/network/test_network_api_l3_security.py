@@ -1,4 +1,6 @@
 """Bad input walk, tenant isolation, routers, floating IPs, security groups, quotas."""
+import re
+
 import pytest
 
 pytestmark = pytest.mark.timeout(60)
@@ -105,7 +107,8 @@ def test_tenant_isolation(api):
     assert api.call('POST', '/v2.0/networks', {'network': {'project_id': 'alice'}},
                     token=bob)[0] == 403
     assert api.call('GET', '/v2.0/ports/%s' % port['port']['id'], token=api.default)[0] == 404
-    assert api.call('GET', '/v2.0/agents', token=bob)[0] == 403
+    # agents are admin-only: a member lists none (as Neutron answers) and may not show one
+    assert api.ok('GET', '/v2.0/agents', token=bob)['agents'] == []
     sgs = api.ok('GET', '/v2.0/security-groups', token=bob)['security_groups']
     assert [g['name'] for g in sgs] == ['default'] and sgs[0]['project_id'] == 'bob'
 
@@ -173,6 +176,23 @@ def test_router_interfaces_floating_ips_and_routes(api):
     assert ext_ports == []
 
 
+def test_deleting_an_external_network_deletes_its_floating_ips(api):
+    admin = api.tokens.admin()
+    ext = api.ok('POST', '/v2.0/networks', {'network': {
+        'name': 'ext', 'router:external': True}}, token=admin)['network']
+    api.ok('POST', '/v2.0/subnets', {'subnet': {'network_id': ext['id'],
+                                                'cidr': '198.51.100.0/24'}}, token=admin)
+    fip = api.ok('POST', '/v2.0/floatingips', {'floatingip': {
+        'floating_network_id': ext['id']}})['floatingip']
+    api.ok('DELETE', '/v2.0/networks/%s' % ext['id'], token=admin)
+    assert api.call('GET', '/v2.0/floatingips/%s' % fip['id'])[0] == 404
+    assert api.ok('GET', '/v2.0/ports', token=admin)['ports'] == []
+    # a network some other port still uses stays
+    net = api.ok('POST', '/v2.0/networks', {'network': {}})['network']
+    api.ok('POST', '/v2.0/ports', {'port': {'network_id': net['id']}})
+    assert api.call('DELETE', '/v2.0/networks/%s' % net['id'])[0] == 409
+
+
 def test_security_groups_and_rules(api):
     sg = api.ok('POST', '/v2.0/security-groups', {'security_group': {'name': 'web'}})
     sg = sg['security_group']
@@ -181,6 +201,12 @@ def test_security_groups_and_rules(api):
             'port_range_min': 80, 'port_range_max': 80, 'remote_ip_prefix': '0.0.0.0/0'}
     created = api.ok('POST', '/v2.0/security-group-rules', {'security_group_rule': rule})
     assert created['security_group_rule']['ethertype'] == 'IPv4'
+    # timestamps in whole seconds: the create answer equals every later show
+    shown = api.ok('GET', '/v2.0/security-group-rules/%s' % created['security_group_rule']['id'])
+    assert shown['security_group_rule']['created_at'] == \
+        created['security_group_rule']['created_at']
+    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ',
+                        created['security_group_rule']['created_at'])
     code, body = api.call('POST', '/v2.0/security-group-rules', {'security_group_rule': rule})
     assert code == 409 and body['NeutronError']['type'] == 'SecurityGroupRuleExists'
     bad = [dict(rule, port_range_min=90, port_range_max=80),
@@ -194,7 +220,26 @@ def test_security_groups_and_rules(api):
     six = api.ok('POST', '/v2.0/security-group-rules', {'security_group_rule': {
         'security_group_id': sg['id'], 'direction': 'ingress', 'protocol': '58',
         'ethertype': 'IPv6'}})['security_group_rule']
-    assert six['protocol'] == 'icmpv6'
+    # echoed as given (Neutron does; tempest compares), meant as ICMPv6
+    assert six['protocol'] == '58'
+    udp = api.ok('POST', '/v2.0/security-group-rules', {'security_group_rule': dict(
+        rule, protocol='17', port_range_min=53, port_range_max=53)})['security_group_rule']
+    assert udp['protocol'] == '17'
+    code, body = api.call('POST', '/v2.0/security-group-rules', {'security_group_rule': dict(
+        rule, protocol='udp', port_range_min=53, port_range_max=53)})
+    assert code == 409 and body['NeutronError']['type'] == 'SecurityGroupRuleExists'
+    code, body = api.call('POST', '/v2.0/security-group-rules', {'security_group_rule': dict(
+        rule, port_range_min=None, port_range_max=6)})
+    assert code == 400
+    assert 'port_range_min must be <= port_range_max' in body['NeutronError']['message']
+    code, body = api.call('POST', '/v2.0/security-group-rules', {'security_group_rule': dict(
+        rule, protocol='icmp', port_range_min=None, port_range_max=6)})
+    assert code == 400
+    assert 'ICMP type (port-range-min) is missing' in body['NeutronError']['message']
+    other = api.ok('POST', '/v2.0/security-groups',
+                   {'security_group': {'name': 'other'}})['security_group']
+    assert api.call('PUT', '/v2.0/security-groups/' + other['id'],
+                    {'security_group': {'name': 'default'}})[0] == 409
     net = api.ok('POST', '/v2.0/networks', {'network': {}})['network']
     port = api.ok('POST', '/v2.0/ports', {'port': {'network_id': net['id'],
                                                     'security_groups': [sg['id']]}})['port']
@@ -229,3 +274,35 @@ def test_quotas_enforced_and_managed(api):
         == ['demo']
     api.ok('DELETE', '/v2.0/quotas/demo', token=admin)
     assert api.ok('GET', '/v2.0/quotas/demo')['quota']['network'] == 100
+
+
+def test_quota_set_as_the_openstack_client_sends_it(api):
+    """``openstack quota set --ports -1`` sends ``force: true``; ``--no-force`` sends
+    ``check_limit: true``, and then a limit below what is in use is refused unchanged."""
+    admin = api.tokens.admin()
+    assert api.ok('PUT', '/v2.0/quotas/demo', {'quota': {'port': -1, 'force': True}},
+                  token=admin)['quota']['port'] == -1
+    api.ok('POST', '/v2.0/networks', {'network': {}})
+    api.ok('POST', '/v2.0/networks', {'network': {}})
+    code, body = api.call('PUT', '/v2.0/quotas/demo',
+                          {'quota': {'network': 1, 'port': 7, 'check_limit': True}}, token=admin)
+    assert code == 400 and 'network' in body['NeutronError']['message'], body
+    after = api.ok('GET', '/v2.0/quotas/demo')['quota']
+    assert after['network'] == 100 and after['port'] == -1       # nothing half-written
+    assert api.ok('PUT', '/v2.0/quotas/demo', {'quota': {'network': 2, 'check_limit': True}},
+                  token=admin)['quota']['network'] == 2
+    # Without check_limit the admin may set a limit below usage (Neutron's force).
+    assert api.ok('PUT', '/v2.0/quotas/demo', {'quota': {'network': 1}},
+                  token=admin)['quota']['network'] == 1
+    assert api.call('PUT', '/v2.0/quotas/demo', {'quota': {'check_limit': 'yes'}},
+                    token=admin)[0] == 400
+    assert api.call('PUT', '/v2.0/quotas/demo',
+                    {'quota': {'force': True, 'check_limit': True}}, token=admin)[0] == 400
+    # Subnet pools and RBAC policies have quotas too, as in Neutron.
+    quota = api.ok('GET', '/v2.0/quotas/demo')['quota']
+    assert quota['subnetpool'] == -1 and quota['rbac_policy'] == 10
+    api.ok('PUT', '/v2.0/quotas/demo', {'quota': {'subnetpool': 0}}, token=admin)
+    code, body = api.call('POST', '/v2.0/subnetpools',
+                          {'subnetpool': {'name': 'p', 'prefixes': ['10.90.0.0/16'],
+                                          'default_prefixlen': 24}})
+    assert code == 409 and body['NeutronError']['type'] == 'OverQuota'

@@ -8,7 +8,7 @@ from common import context
 from common import rpc
 from network import plugin_rpc
 from network import rpcapi
-from network import service
+from network.state import NetworkState
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -23,8 +23,8 @@ class _AgentEndpoint:
 
 @pytest.fixture
 def rpc_env(api, network_conf_obj):
-    core = service.get_core(network_conf_obj)
-    server = plugin_rpc.make_server(core.transport, core, 'server-host', executor='threading')
+    core = NetworkState.get(network_conf_obj).core
+    server = plugin_rpc.make_service(core, 'server-host', executor='threading')
     server.start()
     agent = _AgentEndpoint()
     agent_server = rpc.get_rpc_server(core.transport, rpcapi.agent_topic(rpcapi.AGENT_BRIDGE),
@@ -66,7 +66,15 @@ def test_bridge_agent_binding_state_and_status(rpc_env):
     assert web['binding:vif_type'] == 'bridge'
     assert _drain(agent, 'port')[1] == [web['id']]
     other = api.ok('POST', '/v2.0/ports', {'port': {'network_id': net['id']}})['port']
+    # a rule stored as the client spelled it reaches the agent by its canonical name
+    default = api.ok('GET', '/v2.0/security-groups?name=default')['security_groups'][0]
+    api.ok('POST', '/v2.0/security-group-rules', {'security_group_rule': {
+        'security_group_id': default['id'], 'direction': 'ingress', 'ethertype': 'IPv6',
+        'protocol': 'ipv6-icmp'}})
     state = client.get_host_state(ctx, 'h1', rpcapi.AGENT_BRIDGE)
+    assert [r['protocol'] for r in state['ports'][0]['security_group_rules']
+            if r['ethertype'] == 'IPv6' and r['direction'] == 'ingress'
+            and r['remote_group_id'] is None] == ['icmpv6']
     assert [n['id'] for n in state['networks']] == [net['id']]
     assert state['networks'][0]['network_type'] == 'local'
     (port,) = state['ports']

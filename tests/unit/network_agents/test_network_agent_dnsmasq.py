@@ -19,6 +19,12 @@ def test_hosts_file_binds_mac_to_ip():
     assert dnsmasq_config.hosts_file(network()) == 'fa:16:3e:00:00:05,host-10-97-3-5,10.97.3.5\n'
 
 
+def test_addn_hosts_file_names_every_port():
+    # Its lines pass the control-character screen (a tab made it refuse each one).
+    assert dnsmasq_config.addn_hosts_file(network(), 'openstacklocal') == \
+        '10.97.3.5 host-10-97-3-5.openstacklocal host-10-97-3-5\n'
+
+
 def test_options_router_dns_mtu_and_classless_routes_with_metadata():
     opts = dnsmasq_config.opts_file(network()).splitlines()
     assert 'tag:subnet-s4,option:router,10.97.3.1' in opts

@@ -98,6 +98,32 @@ def test_container_listing_delimiter_reverse_markers(tmp_path):
     assert broker.stats() == (4, 4)
 
 
+def test_listing_paged_on_a_subdir_marker_moves_on(tmp_path):
+    """Clients page a delimited listing with the last subdir as the marker: the next page
+    starts after that subdir instead of returning it again (issue 12: swift list looped)."""
+    path = os.path.join(str(tmp_path), 'd1', 'containers', '1', 'abc', 'h', 'h.db')
+    broker = container_broker.ContainerBroker(path, 'a', 'c')
+    broker.initialize('0000000001.00000')
+    for name in ('a/b/1', 'a/b/2', 'a/c/1', 'a/d', 'a/e/1', 'b/1'):
+        broker.put_object(name, '0000000002.00000', 1, 'text/plain', 'e')
+    names = lambda rows: [r.get('subdir') or r['name'] for r in rows]  # noqa: E731
+    page = dict(prefix='a/', delimiter='/')
+    assert names(broker.list_objects(100, **page)) == ['a/b/', 'a/c/', 'a/d', 'a/e/']
+    assert names(broker.list_objects(100, marker='a/c/', **page)) == ['a/d', 'a/e/']
+    assert names(broker.list_objects(100, marker='a/e/', **page)) == []
+    # Walking pages of one entry visits each entry once and ends.
+    seen, marker = [], ''
+    while True:
+        rows = names(broker.list_objects(1, marker=marker, **page))
+        if not rows:
+            break
+        seen.extend(rows)
+        marker = rows[-1]
+        assert len(seen) < 10
+    assert seen == ['a/b/', 'a/c/', 'a/d', 'a/e/']
+    assert names(broker.list_objects(100, delimiter='/', marker='a/')) == ['b/']
+
+
 def test_ranges_and_conditions():
     assert http_range.parse_range('bytes=0-4', 10) == [(0, 5)]
     assert http_range.parse_range('bytes=-3', 10) == [(7, 10)]

@@ -121,7 +121,7 @@ def test_sigv4_string_to_sign_matches_botocore():
                                b'data', {'Content-Type': 'text/plain'}, now)
     creds = sigv4.parse(req)
     assert creds.access == 'AKID' and creds.region == 'us-east-1'
-    to_sign = sigv4.string_to_sign(req, creds, req.path_info)
+    to_sign = sigv4.string_to_sign(sigv4.canonical_request(req, creds, req.path_info), creds)
     key = b'AWS4SECRET'
     for part in creds.scope.split('/'):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()

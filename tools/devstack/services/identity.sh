@@ -10,6 +10,7 @@ state_path = $STATE_DIR/data/identity
 transport_url = $TRANSPORT_URL
 
 [api]
+workers = $API_WORKERS
 bind_host = $HOST_IP
 bind_port = 5000
 public_endpoint = http://$HOST_IP:5000

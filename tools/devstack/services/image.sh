@@ -24,6 +24,7 @@ transport_url = $TRANSPORT_URL
 enabled_backends = $backends
 
 [api]
+workers = $API_WORKERS
 bind_host = $HOST_IP
 bind_port = 9292
 public_endpoint = http://$HOST_IP:9292
@@ -45,6 +46,10 @@ $(auth_section image)
 [oslo_policy]
 policy_file = policy.yaml
 EOT
+  "$VENV/bin/image-manage" --config-file "$etc/image.conf" db-sync >/dev/null
+  # The metadata definitions catalog (namespaces already there are left as they are).
+  "$VENV/bin/image-manage" --config-file "$etc/image.conf" db-load-metadefs \
+    --path "$REPO/etc/image/metadefs" >/dev/null
 }
 
 image_start() {
@@ -68,9 +73,11 @@ image_upload_guest() {
       || { echo "devstack: guest image build failed; see $STATE_DIR/logs/guest-image.log" >&2
            return 1; }
   fi
+  # The builder leaves it world-readable; in devstack's state it is root's, like the rest.
+  chmod 600 "$guest"
   (
     set -e
-    source "$REPO/openrc" admin
+    source "$OPENRC" admin
     if [ -z "$(openstack image list --name guest -f value -c ID)" ]; then
       openstack image create --file "$guest" --disk-format qcow2 --container-format bare \
         --public guest -f value -c id >/dev/null

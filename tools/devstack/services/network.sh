@@ -23,6 +23,8 @@ network_public_link() {
 network_configure() {
   local etc="$STATE_DIR/etc/network" data="$STATE_DIR/data/network"
   mkdir -p "$etc" "$data"
+  # dnsmasq (as nobody) passes through here to the DHCP agent's files.
+  chmod o+x "$data"
   cp "$REPO/etc/network/api-paste.ini" "$REPO/etc/network/policy.yaml" "$etc/"
   network_public_link
   cat > "$etc/network.conf" <<EOT
@@ -31,6 +33,7 @@ state_path = $data
 transport_url = $TRANSPORT_URL
 
 [api]
+workers = $API_WORKERS
 bind_host = $HOST_IP
 bind_port = 9696
 public_endpoint = http://$HOST_IP:9696
@@ -47,6 +50,15 @@ flat_networks = *
 
 [oslo_policy]
 policy_file = policy.yaml
+
+[nova]
+# network-vif-plugged to compute when a server's port goes ACTIVE.
+notify_port_status_changes = true
+auth_url = http://$HOST_IP:5000/v3
+username = network
+password = $SERVICE_PASSWORD
+project_name = service
+endpoint_override = http://$HOST_IP:8774/v2.1
 EOT
   # agent_ini <kind> <extra [DEFAULT] lines> <extra sections>
   agent_ini() {
@@ -74,6 +86,7 @@ chain_prefix = ${NETWORK_CHAIN_PREFIX:-cs}"
   agent_ini metadata "nova_metadata_host = $HOST_IP
 nova_metadata_port = 8775
 metadata_proxy_shared_secret = $METADATA_SECRET" ""
+  "$VENV/bin/network-manage" --config-file "$etc/network.conf" db-sync >/dev/null
 }
 
 network_start() {
@@ -97,16 +110,21 @@ network_register() {
 network_initial_topology() {
   (
     set -e
-    source "$REPO/openrc" admin
+    source "$OPENRC" admin
+    # External, not shared (as devstack makes it): projects reach it through routers and
+    # floating IPs, and cannot put ports straight on it. A network left shared by an
+    # earlier run is unshared.
     if ! openstack network show public >/dev/null 2>&1; then
-      openstack network create --external --share --provider-network-type flat \
+      openstack network create --external --no-share --provider-network-type flat \
         --provider-physical-network public public >/dev/null
       openstack subnet create --network public --subnet-range "$NETWORK_PUBLIC_CIDR" \
         --gateway "$NETWORK_PUBLIC_GATEWAY" --no-dhcp \
         --allocation-pool "start=$NETWORK_PUBLIC_PREFIX.10,end=$NETWORK_PUBLIC_PREFIX.250" public-subnet >/dev/null
       echo "  network public ($NETWORK_PUBLIC_CIDR, reachable from this host only)"
+    elif [ "$(openstack network show public -f value -c shared)" = True ]; then
+      openstack network set --no-share public
     fi
-    source "$REPO/openrc" demo
+    source "$OPENRC" demo
     if ! openstack network show private >/dev/null 2>&1; then
       openstack network create private >/dev/null
       openstack subnet create --network private --subnet-range 10.0.0.0/24 \

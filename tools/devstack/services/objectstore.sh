@@ -1,7 +1,10 @@
 # Object store: one storage node serving 4 devices in 4 zones (3 replicas), the account,
-# container and object servers, the consistency daemons and the proxy on port 8080.
+# container and object servers, the consistency daemons, container sync (one realm, this
+# cluster) and the proxy on port 8080.
 
 OBJECTSTORE_DEVICES=(d1 d2 d3 d4)
+OBJECTSTORE_SYNC_REALM=devstack
+OBJECTSTORE_SYNC_CLUSTER=local
 
 objectstore_configure() {
   local etc="$STATE_DIR/etc/objectstore" data="$STATE_DIR/data/objectstore"
@@ -10,7 +13,15 @@ objectstore_configure() {
   local common_section="[objectstore]
 hash_path_prefix = $HASH_PATH_PREFIX
 hash_path_suffix = $HASH_PATH_SUFFIX
-ring_dir = $data/rings"
+ring_dir = $data/rings
+container_sync_realms_file = $etc/container-sync-realms.conf"
+  # One realm holding this cluster: containers of this cloud sync with each other
+  # (//$OBJECTSTORE_SYNC_REALM/$OBJECTSTORE_SYNC_CLUSTER/<account>/<container>).
+  cat > "$etc/container-sync-realms.conf" <<EOT
+[$OBJECTSTORE_SYNC_REALM]
+key = $(secret CONTAINER_SYNC_REALM_KEY)
+cluster_$OBJECTSTORE_SYNC_CLUSTER = http://$HOST_IP:8080/v1/
+EOT
   cat > "$etc/objectstore.conf" <<EOT
 [DEFAULT]
 state_path = $data
@@ -44,6 +55,9 @@ interval = 60
 
 [expirer]
 interval = 60
+
+[container-sync]
+interval = 5
 EOT
   cp "$REPO/etc/objectstore/proxy-paste.ini" "$etc/"
   cat > "$etc/proxy-server.conf" <<EOT
@@ -52,6 +66,7 @@ state_path = $data
 transport_url = $TRANSPORT_URL
 
 [api]
+workers = $API_WORKERS
 bind_host = $HOST_IP
 bind_port = 8080
 paste_config = proxy-paste.ini
@@ -81,7 +96,7 @@ EOT
 objectstore_start() {
   local conf="$STATE_DIR/etc/objectstore/objectstore.conf"
   for daemon in object-server container-server account-server replicator auditor updater \
-                expirer; do
+                expirer container-sync; do
     run_daemon "objectstore-$daemon" "$VENV/bin/objectstore-$daemon" --config-file "$conf"
   done
   run_daemon objectstore-proxy "$VENV/bin/objectstore-proxy" \
@@ -92,5 +107,7 @@ objectstore_start() {
 
 objectstore_register() {
   register_service_user objectstore
+  # Reseller admins reach every account (account quotas are theirs to set).
+  register_role ResellerAdmin
   register_endpoint object-store swift "http://$HOST_IP:8080/v1/AUTH_\$(project_id)s"
 }

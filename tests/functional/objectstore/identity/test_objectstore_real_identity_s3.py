@@ -1,10 +1,12 @@
 """boto3 (S3, SigV4, path-style) against the proxy with EC2 credentials made in the REAL
 identity: the proxy has identity check every signature (POST /v3/s3tokens)."""
+import datetime
 import hashlib
 import os
 import uuid
 
 import boto3
+import botocore.auth
 import pytest
 import requests
 from botocore import config as bconfig
@@ -164,3 +166,25 @@ def test_deleted_credential_is_refused(real_proxy, bucket):
     with pytest.raises(bexc.ClientError) as err:
         client.list_buckets()
     assert error_code(err) == 'InvalidAccessKeyId'
+
+
+def test_presigned_urls_last_until_their_expiry_and_no_longer(s3, bucket, monkeypatch):
+    """Identity refuses signatures far from their request time (issue 16, finding 2), but a
+    presigned URL is good until its own signed X-Amz-Expires: the proxy hands identity the
+    canonical request that proves it."""
+    s3.put_object(Bucket=bucket, Key='shared.txt', Body=b'presigned body')
+
+    def presign_at(seconds_ago, expires):
+        then = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - \
+            datetime.timedelta(seconds=seconds_ago)
+        with monkeypatch.context() as patch:
+            patch.setattr(botocore.auth, 'get_current_datetime', lambda *a, **k: then)
+            return s3.generate_presigned_url('get_object', ExpiresIn=expires, Params={
+                'Bucket': bucket, 'Key': 'shared.txt'})
+    fresh = requests.get(presign_at(0, 60), timeout=30)
+    assert (fresh.status_code, fresh.content) == (200, b'presigned body')
+    older_than_the_window = requests.get(presign_at(30 * 60, 3600), timeout=30)
+    assert (older_than_the_window.status_code, older_than_the_window.content) == (
+        200, b'presigned body')
+    expired = requests.get(presign_at(2 * 3600, 3600), timeout=30)
+    assert expired.status_code == 403 and b'AccessDenied' in expired.content

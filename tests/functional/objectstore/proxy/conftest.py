@@ -100,7 +100,7 @@ class FakeIdentity:
 
 
 class User:
-    def __init__(self, identity, project_id, roles, name):
+    def __init__(self, identity, project_id, roles, name, domain_id='default'):
         self.identity = identity
         self.project_id = project_id
         self.user_id = uuid.uuid4().hex
@@ -109,16 +109,15 @@ class User:
         self.account = 'AUTH_' + project_id
         self.access = 'AK' + uuid.uuid4().hex[:18].upper()
         self.secret = uuid.uuid4().hex
-        project = {'id': project_id, 'name': 'p-' + name,
-                   'domain': {'id': 'default', 'name': 'Default'}}
+        domain = {'id': domain_id, 'name': domain_id.capitalize()}
+        project = {'id': project_id, 'name': 'p-' + name, 'domain': domain}
         identity.credentials[self.access] = (self.secret, {
-            'user': {'id': self.user_id, 'name': name,
-                     'domain': {'id': 'default', 'name': 'Default'}},
+            'user': {'id': self.user_id, 'name': name, 'domain': domain},
             'project': project, 'roles': [{'id': r, 'name': r} for r in roles],
             'methods': ['ec2credential'], 'expires_at': tokens.iso(time.time() + 3600)})
         now = int(time.time())
         self.token = tokens.sign({
-            'sub': self.user_id, 'name': name, 'udom': {'id': 'default', 'name': 'Default'},
+            'sub': self.user_id, 'name': name, 'udom': domain,
             'methods': ['password'], 'iat': now, 'exp': now + 7200,
             'audit_ids': [uuid.uuid4().hex[:22]], 'project': project,
             'roles': [{'id': r, 'name': r} for r in roles]}, identity.repo)
@@ -132,17 +131,23 @@ class ProxyServer:
         self.port = _free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.conf_path = os.path.join(root, 'proxy-server.conf')
+        # container sync: one realm whose one cluster is this proxy
+        self.realms_path = os.path.join(root, 'container-sync-realms.conf')
+        with open(self.realms_path, 'w') as handle:
+            handle.write('[realm1]\nkey = %s\ncluster_local = %s/v1/\n'
+                         % (uuid.uuid4().hex, self.url))
         with open(self.conf_path, 'w') as handle:
             handle.write(
                 '[DEFAULT]\nstate_path = %s\n\n[api]\nbind_host = 127.0.0.1\nbind_port = %d\n'
                 'paste_config = %s\nclient_socket_timeout = 60\n\n'
                 '[objectstore]\nhash_path_prefix = %s\nhash_path_suffix = %s\n'
-                'ring_dir = %s\n\n[proxy]\nconn_timeout = 0.5\nnode_timeout = 5\n'
+                'ring_dir = %s\ncontainer_sync_realms_file = %s\n\n'
+                '[proxy]\nconn_timeout = 0.5\nnode_timeout = 5\n'
                 'cors_allow_origin = https://global.example.com\n\n'
                 '[keystone_authtoken]\nwww_authenticate_uri = %s\nrevocation_push = false\n'
                 % (root, self.port, os.path.join(REPO, 'etc/objectstore/proxy-paste.ini'),
                    cluster.hash_path_prefix, cluster.hash_path_suffix, cluster.ring_dir,
-                   identity.url))
+                   self.realms_path, identity.url))
         self.log_path = os.path.join(root, 'proxy.log')
         self.proc = None
 
@@ -176,8 +181,11 @@ class ProxyServer:
                 self.proc.kill()
                 self.proc.wait(5)
 
-    def user(self, name, roles=('member',), project_id=None):
-        return User(self.identity, project_id or uuid.uuid4().hex, list(roles), name)
+    def user(self, name, roles=('member',), project_id=None, domain_id='default'):
+        """A user (a signed token and an EC2 credential) with ``roles`` on its own project
+        (or ``project_id``); user and project named ``name``/``p-<name>`` in ``domain_id``."""
+        return User(self.identity, project_id or uuid.uuid4().hex, list(roles), name,
+                    domain_id)
 
     def storage_url(self, user):
         return '%s/v1/%s' % (self.url, user.account)

@@ -60,7 +60,11 @@ def test_listings_formats_and_params(proxy, alice):
     assert _req(proxy, alice, 'GET', '/lst?marker=a/2&end_marker=c').text.split() == ['b']
     assert _req(proxy, alice, 'GET', '/lst?limit=1').text.split() == ['a/1']
     assert _req(proxy, alice, 'GET', '/lst?limit=10001').status_code == 412
-    assert _req(proxy, alice, 'GET', '/lst?format=yaml').status_code == 400
+    # a format other than json or xml lists plain text, as Swift does (tempest sends txt)
+    for fmt in ('txt', 'yaml'):
+        r = _req(proxy, alice, 'GET', '/lst?format=' + fmt)
+        assert r.status_code == 200 and r.text.split() == ['a/1', 'a/2', 'b', 'c.txt']
+        assert r.headers['Content-Type'].startswith('text/plain')
     assert 'lst' in _req(proxy, alice, 'GET', '').text.split()
 
 

@@ -1,0 +1,1 @@
+"""Block storage (Cinder-compatible API v3): volumes, snapshots, iSCSI export, backups."""

@@ -1,0 +1,68 @@
+"""The RPC contract between blockstore-api, blockstore-scheduler and blockstore-volume.
+
+Volume daemons serve ``blockstore-volume.<host>@<backend>`` (a volume's ``host`` without
+its ``#pool``); the API casts work that ends in a status change and calls what compute
+waits for (connection info)."""
+from common import rpcapi
+
+EXCHANGE = 'blockstore'
+SCHEDULER_TOPIC = 'blockstore-scheduler'
+VOLUME_TOPIC = 'blockstore-volume'
+
+
+def backend_host(volume_host):
+    """``host@backend#pool`` -> ``host@backend``: the RPC server of that pool."""
+    return volume_host.partition('#')[0] if volume_host else volume_host
+
+
+class SchedulerAPI(rpcapi.RPCAPI):
+    TOPIC = SCHEDULER_TOPIC
+    EXCHANGE = EXCHANGE
+
+    def create_volume(self, ctx, volume_id):
+        self._cast(ctx, 'create_volume', volume_id=volume_id)
+
+
+class VolumeAPI(rpcapi.RPCAPI):
+    TOPIC = VOLUME_TOPIC
+    EXCHANGE = EXCHANGE
+
+    def create_volume(self, ctx, host, volume_id):
+        self._cast(ctx, 'create_volume', host=backend_host(host), volume_id=volume_id)
+
+    def delete_volume(self, ctx, host, volume_id, cascade=False):
+        self._cast(ctx, 'delete_volume', host=backend_host(host), volume_id=volume_id,
+                   cascade=cascade)
+
+    def extend_volume(self, ctx, host, volume_id, new_size):
+        self._cast(ctx, 'extend_volume', host=backend_host(host), volume_id=volume_id,
+                   new_size=new_size)
+
+    def copy_volume_to_image(self, ctx, host, volume_id, image_id, disk_format):
+        self._cast(ctx, 'copy_volume_to_image', host=backend_host(host), volume_id=volume_id,
+                   image_id=image_id, disk_format=disk_format)
+
+    def create_snapshot(self, ctx, host, snapshot_id):
+        self._cast(ctx, 'create_snapshot', host=backend_host(host), snapshot_id=snapshot_id)
+
+    def delete_snapshot(self, ctx, host, snapshot_id):
+        self._cast(ctx, 'delete_snapshot', host=backend_host(host), snapshot_id=snapshot_id)
+
+    def initialize_connection(self, ctx, host, volume_id, connector):
+        return self._call(ctx, 'initialize_connection', host=backend_host(host),
+                          volume_id=volume_id, connector=connector)
+
+    def terminate_connection(self, ctx, host, volume_id, connector, remove_export=False):
+        return self._call(ctx, 'terminate_connection', host=backend_host(host),
+                          volume_id=volume_id, connector=connector,
+                          remove_export=remove_export)
+
+    def create_backup(self, ctx, host, backup_id):
+        self._cast(ctx, 'create_backup', host=backend_host(host), backup_id=backup_id)
+
+    def restore_backup(self, ctx, host, backup_id, volume_id, create=False):
+        self._cast(ctx, 'restore_backup', host=backend_host(host), backup_id=backup_id,
+                   volume_id=volume_id, create=create)
+
+    def delete_backup(self, ctx, host, backup_id):
+        self._cast(ctx, 'delete_backup', host=backend_host(host), backup_id=backup_id)

@@ -1,0 +1,1 @@
+"""compute-conductor: the DB holder the workers reach state through; runs builds."""

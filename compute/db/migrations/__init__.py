@@ -1,0 +1,1 @@
+"""Schema migrations of the compute database (see common.db.migration)."""

@@ -1,0 +1,1 @@
+"""The libvirt/QEMU virt driver (driver.py) and the small modules it is built from."""

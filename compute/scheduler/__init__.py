@@ -1,0 +1,1 @@
+"""compute-scheduler: picks a host for each server and claims its resources."""

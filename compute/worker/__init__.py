@@ -1,0 +1,1 @@
+"""compute-worker: one per hypervisor host; runs servers through the virt driver."""

@@ -1,0 +1,110 @@
+"""compute.clients.VolumeClient over real HTTP (a recording WSGI server): the user's
+token with the service token, the acting project in the URL, the attachments
+microversion, and errors as VolumeNotFound / VolumeError."""
+import json
+import threading
+import wsgiref.simple_server
+
+import pytest
+
+import compute_core_fakes as fakes
+from common import context as context_mod
+from compute import clients
+
+
+class _Quiet(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Recorder:
+    def __init__(self):
+        self.seen = []
+        self.answers = {}
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get('CONTENT_LENGTH') or 0)
+        body = environ['wsgi.input'].read(length) if length else b''
+        self.seen.append({'method': environ['REQUEST_METHOD'], 'path': environ['PATH_INFO'],
+                          'token': environ.get('HTTP_X_AUTH_TOKEN'),
+                          'service_token': environ.get('HTTP_X_SERVICE_TOKEN'),
+                          'version': environ.get('HTTP_OPENSTACK_API_VERSION'),
+                          'body': json.loads(body) if body else None})
+        status, answer = self.answers.get((environ['REQUEST_METHOD'], environ['PATH_INFO']),
+                                          ('404 Not Found', {'itemNotFound': {
+                                              'message': 'no such thing', 'code': 404}}))
+        data = json.dumps(answer).encode() if answer is not None else b''
+        start_response(status, [('Content-Type', 'application/json'),
+                                ('Content-Length', str(len(data)))])
+        return [data]
+
+
+class ServiceSession:
+    """The service user's session as VolumeClient uses it (token and project only)."""
+
+    def get_token(self):
+        return 'service-token'
+
+    def get_project_id(self):
+        return 'service-project'
+
+    def request(self, url, method, **kwargs):      # the no-user-token path
+        from keystoneauth1 import session
+        headers = dict(kwargs.pop('headers', {}) or {}, **{'X-Auth-Token': 'service-token'})
+        return session.Session().request(url, method, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def server():
+    rec = Recorder()
+    httpd = wsgiref.simple_server.make_server('127.0.0.1', 0, rec, handler_class=_Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    rec.url = 'http://127.0.0.1:%d/v3' % httpd.server_port
+    yield rec
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _client(conf, server, token='user-token'):
+    conf.set_override('volume_endpoint', server.url, 'service_user')
+    ctx = context_mod.RequestContext(user_id='u1', project_id='p1', roles=['member'],
+                                     auth_token=token)
+    return clients.VolumeClient(conf, ctx, session=ServiceSession())
+
+
+def test_user_token_service_token_project_and_microversion(conf, server):
+    server.answers[('POST', '/v3/p1/attachments')] = ('200 OK', {'attachment': {
+        'id': 'a1', 'status': 'reserved', 'connection_info': {}}})
+    server.answers[('POST', '/v3/p1/attachments/a1/action')] = ('204 No Content', None)
+    api = _client(conf, server)
+    att = api.attachment_create('v1', 's1')
+    assert att['id'] == 'a1'
+    api.attachment_complete('a1')
+    first, second = server.seen
+    assert first['token'] == 'user-token' and first['service_token'] == 'service-token'
+    assert first['version'] == 'volume 3.44'
+    assert first['body'] == {'attachment': {'volume_uuid': 'v1', 'instance_uuid': 's1',
+                                            'mode': 'rw'}}
+    assert second['body'] == {'os-complete': None}
+
+
+def test_errors_are_typed_and_a_gone_attachment_is_fine(conf, server):
+    api = _client(conf, server)
+    with pytest.raises(clients.VolumeNotFound):
+        api.get(fakes.IMAGE_ID)
+    api.attachment_delete('gone')          # 404: already gone, nothing to do
+    server.answers[('POST', '/v3/p1/attachments')] = ('400 Bad Request', {'badRequest': {
+        'message': 'Invalid volume: in-use', 'code': 400}})
+    with pytest.raises(clients.VolumeError) as info:
+        api.attachment_create('v1', 's1', {'initiator': 'iqn.x', 'host': 'h'})
+    assert info.value.status == 400 and 'in-use' in info.value.message
+
+
+def test_without_a_user_token_it_acts_as_the_service_user(conf, server):
+    server.answers[('GET', '/v3/service-project/volumes/v1')] = ('200 OK', {'volume': {
+        'id': 'v1', 'status': 'available'}})
+    api = _client(conf, server, token=None)
+    assert api.get('v1')['status'] == 'available'
+    assert server.seen[0]['token'] == 'service-token'
+    assert server.seen[0]['service_token'] is None
