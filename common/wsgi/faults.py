@@ -7,6 +7,7 @@ import webob
 import webob.dec
 import webob.exc
 
+from common import client
 from common import exceptions
 from common.wsgi import response as wsgi_response
 
@@ -105,8 +106,21 @@ class FaultWrapper:
             return render(self.style, exc.code, exc.title, exc.message, exc.extra)
         except webob.exc.HTTPException as exc:
             return render(self.style, exc.code, exc.title, exc.detail or exc.explanation)
+        except client.ClientError as exc:
+            # Another service this request needed failed or could not be reached (it is
+            # restarting, say): the client may retry, and deserves to know which one. A
+            # refusal (4xx) nobody handled is a bug of ours, answered below as one.
+            if exc.status is not None and exc.status < 500:
+                return self._unexpected(req)
+            LOG.exception('request %s %s: a service it depends on failed', req.method,
+                          req.path)
+            return render(self.style, 503, 'Service Unavailable',
+                          'A service this request depends on failed: %s' % exc)
         except Exception:  # a bug: log it whole, tell the client only that it happened
-            LOG.exception('unexpected error in request %s %s', req.method, req.path)
-            return render(self.style, 500, 'Internal Server Error',
-                          'An unexpected error prevented the server from fulfilling your '
-                          'request.')
+            return self._unexpected(req)
+
+    def _unexpected(self, req):
+        LOG.exception('unexpected error in request %s %s', req.method, req.path)
+        return render(self.style, 500, 'Internal Server Error',
+                      'An unexpected error prevented the server from fulfilling your '
+                      'request.')

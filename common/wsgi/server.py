@@ -47,11 +47,17 @@ _BOUND = {}
 
 def bind(host, port):
     """A listening socket on ``host``:``port``, retried while a previous process lets go
-    of the port."""
+    of the port.
+
+    Never SO_REUSEPORT (eventlet's default on Linux): with it a restarted API shares the
+    port with the workers of the process it replaces while they drain, and connections the
+    kernel hands to their closing socket are reset; a second copy of a daemon would also
+    start silently on a port already served."""
     family = socket.AF_INET6 if ':' in host else socket.AF_INET
     for _attempt in range(30):
         try:
-            return eventlet.listen((host, port), family=family, backlog=1024)
+            return eventlet.listen((host, port), family=family, backlog=1024,
+                                   reuse_port=False)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise

@@ -71,10 +71,33 @@ def cloud():
         shutil.rmtree(state, ignore_errors=True)
 
 
+def log_tracebacks(state):
+    """The last traceback each of the cloud's daemons logged: a failing client command in
+    CI then says why the server answered 500."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(state, 'logs', '*.log'))):
+        last = None
+        lines = open(path, errors='replace').read().splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith('Traceback'):
+                end = i + 1
+                while end < len(lines) and (lines[end].startswith((' ', '\t'))
+                                            or not lines[end].strip()):
+                    end += 1
+                last = '\n'.join(lines[max(0, i - 2):end + 1])
+        if last:
+            found.append('%s:\n%s' % (os.path.basename(path), last))
+    return '\n'.join(found)
+
+
 def osc(cloud, user, *args, check=True):
     env = dict(os.environ, **cloud[user])
-    return run([os.path.join(daemons.REPO, '.venv', 'bin', 'openstack')] + list(args), env,
-               check=check, timeout=120)
+    try:
+        return run([os.path.join(daemons.REPO, '.venv', 'bin', 'openstack')] + list(args),
+                   env, check=check, timeout=120)
+    except AssertionError as exc:
+        raise AssertionError('%s\n--- tracebacks in the logs ---\n%s' % (
+            exc, log_tracebacks(cloud['state']))) from None
 
 
 def test_devstack_reports_time_and_status(cloud):

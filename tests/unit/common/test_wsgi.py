@@ -108,3 +108,50 @@ def test_context_from_headers_only_when_confirmed():
     req.headers['X-Identity-Status'] = 'Confirmed'
     ctx = middleware.context_from_headers(req)
     assert ctx.user_id == 'u' and ctx.roles == ['admin', 'member'] and ctx.is_admin
+
+
+def test_a_failed_dependency_answers_503_naming_it_a_refusal_stays_a_bug():
+    """An API whose call to another service fails (that service restarting, say) answers
+    503 with the dependency's message, so the client knows to retry; a 4xx from the other
+    service that no controller handled is a bug of ours and answers the generic 500."""
+    import webob.dec
+
+    from common import client
+
+    def failing(status, message):
+        @webob.dec.wsgify
+        def app(req):
+            raise client.ClientError(status, message)
+        return middleware.RequestId(faults.FaultWrapper(app, style='nova'))
+
+    resp = call(failing(503, 'Cannot reach http://127.0.0.1:9696/v2.0/ports'), 'GET', '/x')
+    assert resp.status_int == 503
+    assert 'Cannot reach http://127.0.0.1:9696' in resp.json['serviceUnavailable']['message']
+    resp = call(failing(400, 'Invalid input for fixed_ips'), 'GET', '/x')
+    assert resp.status_int == 500
+    assert 'fixed_ips' not in resp.text
+
+
+def test_an_api_port_is_never_shared_with_another_process():
+    """A second daemon (or a restarted one while its predecessor's workers drain) cannot
+    bind a port an API already listens on: no SO_REUSEPORT, so the kernel never hands
+    connections to a socket that is about to close."""
+    import errno
+    import socket
+
+    from common.testing import daemons
+    from common.wsgi import server
+    # A fixed port: on port 0 eventlet would leave SO_REUSEPORT off anyway.
+    sock = server.bind('127.0.0.1', daemons.free_port())
+    try:
+        other = socket.socket()
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            with pytest.raises(OSError) as err:
+                other.bind(sock.getsockname())
+            assert err.value.errno == errno.EADDRINUSE
+        finally:
+            other.close()
+    finally:
+        sock.close()
