@@ -339,3 +339,25 @@ def test_rpcapi_builds_on_common_rpcapi(svc):
     bases = [ast.unparse(b) for n in ast.walk(tree) if isinstance(n, ast.ClassDef)
              for b in n.bases]
     assert any(b.endswith('RPCAPI') for b in bases), (svc, bases)
+
+
+def _calls(path):
+    """Dotted names of everything ``path`` calls, e.g. ``daemon.run_api``."""
+    tree = ast.parse(path.read_text())
+    return {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+
+
+@pytest.mark.parametrize('svc', SERVICES)
+def test_daemons_launch_through_common_daemon(svc):
+    """One launch path: every console-script main ends in common.daemon."""
+    calls = _calls(ROOT / svc / 'cmd.py')
+    launch = {'daemon.run', 'daemon.run_api', 'daemon.run_services'}
+    assert launch & calls, '%s/cmd.py does not launch through common.daemon' % svc
+
+
+@pytest.mark.parametrize('svc', [s for s in SERVICES if 'cli.py' in PARTS[s]])
+def test_cli_builds_on_common_cli(svc):
+    tree = ast.parse((ROOT / svc / 'cli.py').read_text())
+    targets = {t for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+               for t in _import_targets(n, '%s.cli' % svc, False)}
+    assert 'common.cli' in targets, '%s/cli.py is not built on common.cli' % svc
