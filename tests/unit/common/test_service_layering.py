@@ -154,7 +154,7 @@ def test_controllers_hold_no_sql(svc, path):
     if rel in SQL_IN_API_ALLOWED:
         assert found, '%s is clean now: remove it from SQL_IN_API_ALLOWED' % rel
         return
-    assert not found, ('%s holds SQL (move it into %s/db/api.py or the engine): %s'
+    assert not found, ('%s holds SQL (controllers call %s/db/ or the engine/manager): %s'
                        % (rel, svc, '; '.join(found)))
 
 
@@ -175,7 +175,8 @@ def test_the_sql_check_sees_what_it_must(tmp_path):
         assert what in found, (what, found)
     ok = tmp_path / 'ok.py'
     ok.write_text('from common.db import types\nfrom image.db import api as db_api\n'
-                  'def index(self, req):\n    return db_api.list_visible(self.db, types.utcnow())\n')
+                  'def index(self, req):\n'
+                  '    return db_api.list_visible(self.db, types.utcnow())\n')
     assert _sql_findings(ok, 'image.api.ok') == []
 
 
@@ -361,3 +362,18 @@ def test_cli_builds_on_common_cli(svc):
     targets = {t for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                for t in _import_targets(n, '%s.cli' % svc, False)}
     assert 'common.cli' in targets, '%s/cli.py is not built on common.cli' % svc
+
+
+@pytest.mark.parametrize('svc', WORKERS)
+def test_workers_serve_a_common_manager(svc):
+    """The worker side of rpcapi.py: a common.manager.Manager subclass."""
+    managers = []
+    for path in _modules(svc):
+        tree = ast.parse(path.read_text())
+        targets = {t for n in _module_level_imports(tree)
+                   for t in _import_targets(n, _modname(path), path.name == '__init__.py')}
+        if 'common.manager' not in targets:
+            continue
+        managers += [n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and
+                     any(ast.unparse(b).endswith('.Manager') for b in n.bases)]
+    assert managers, '%s has workers but no common.manager.Manager subclass' % svc
