@@ -27,12 +27,8 @@ def _model(kind):
 
 
 def _where(model, where, equal):
-    """SQL conditions plus ``column=value`` equalities (a list value means IN)."""
-    conds = list(where)
-    for key, value in equal.items():
-        col = getattr(model, key)
-        conds.append(col.in_(value) if isinstance(value, (list, tuple, set)) else col == value)
-    return conds
+    """SQL conditions (workers) plus ``column=value`` equalities (controllers)."""
+    return list(where) + [getattr(model, key) == value for key, value in equal.items()]
 
 
 def _dict(row):
