@@ -10,7 +10,6 @@ from blockstore.api import schemas
 from blockstore.api import views
 from blockstore.api import volumes
 from blockstore.db import api as db_api
-from blockstore.db import models
 from common import exceptions
 from common import validation
 from common.db import types
@@ -28,7 +27,7 @@ class Attachments(base.Controller):
         everyone = self.all_projects(req, ctx)
         lr = self.list_request(req)
         lr.sorts = [('id', d) if k == 'created_at' else (k, d) for k, d in lr.sorts]
-        rows = db_api.list_rows(self.db, models.Attachment, db_api.ATTACHMENT_FIELDS, ctx,
+        rows = db_api.list_rows(self.db, 'attachment', db_api.ATTACHMENT_FIELDS, ctx,
                                 everyone, lr.filters, lr.sorts, lr.limit, lr.marker,
                                 lr.page_reverse, what='Attachment')
         return listing.body(self.conf, req, 'attachments', rows, lr,
@@ -51,9 +50,9 @@ class Attachments(base.Controller):
         info = self.rpc(self.volume_rpc.initialize_connection, ctx, vol['host'], vol['id'],
                         connector)
         info['attachment_id'] = att['id']
-        att = db_api.update(self.db, models.Attachment, att['id'], connector=connector,
+        att = db_api.update(self.db, 'attachment', att['id'], connector=connector,
                             attach_status='attaching', attached_host=connector.get('host'))
-        db_api.transition(self.db, models.Volume, vol['id'], None, {'status': 'attaching'}
+        db_api.transition(self.db, 'volume', vol['id'], None, {'status': 'attaching'}
                           if vol['status'] != 'in-use' else {})
         return att, info
 
@@ -74,10 +73,10 @@ class Attachments(base.Controller):
             return None
         allowed = {'available', 'in-use', 'reserved', 'attaching'} \
             if vol['multiattach'] else {'available'}
-        db_api.transition(self.db, models.Volume, vol['id'], allowed,
+        db_api.transition(self.db, 'volume', vol['id'], allowed,
                           {'status': 'reserved' if vol['status'] == 'available'
                            else vol['status']}, extra=check)
-        att = db_api.create_with_quota(self.db, self.conf, models.Attachment, {
+        att = db_api.create_with_quota(self.db, self.conf, 'attachment', {
             'volume_id': vol['id'], 'project_id': vol['project_id'],
             'instance_uuid': item.get('instance_uuid'),
             'attach_mode': item.get('mode', 'rw'), 'attach_status': 'reserved'})
@@ -86,7 +85,7 @@ class Attachments(base.Controller):
             try:
                 att, info = self._connect(ctx, vol, att, item['connector'])
             except Exception:
-                db_api.delete_row(self.db, models.Attachment, att['id'])
+                db_api.delete_row(self.db, 'attachment', att['id'])
                 volumes.settle(self.db, vol['id'], None)
                 raise
         return {'attachment': views.attachment(att, info)}
@@ -111,9 +110,9 @@ class Attachments(base.Controller):
         if att['attach_status'] not in ('attaching', 'attached'):
             raise exceptions.BadRequest('Invalid attachment: attachment %s has no connection '
                                         '(update it with a connector first).' % id)
-        db_api.update(self.db, models.Attachment, id, attach_status='attached',
+        db_api.update(self.db, 'attachment', id, attach_status='attached',
                       attach_time=types.utcnow())
-        db_api.update(self.db, models.Volume, att['volume_id'], status='in-use',
+        db_api.update(self.db, 'volume', att['volume_id'], status='in-use',
                       attach_status='attached')
         return webob.Response(status=204)
 
@@ -128,6 +127,6 @@ class Attachments(base.Controller):
             self.rpc(self.volume_rpc.terminate_connection, ctx, vol['host'], vol['id'],
                      None if same_host else att['connector'],
                      remove_export=not [a for a in others if a['connector']])
-        db_api.delete_row(self.db, models.Attachment, id)
+        db_api.delete_row(self.db, 'attachment', id)
         volumes.settle(self.db, vol['id'], None)
         return {'attachments': [views.attachment(a) for a in others]}

@@ -7,7 +7,6 @@ from blockstore.api import base
 from blockstore.api import schemas
 from blockstore.api import views
 from blockstore.db import api as db_api
-from blockstore.db import models
 from common import exceptions
 from common import validation
 from common.wsgi import listing
@@ -16,7 +15,7 @@ from common.wsgi import response
 
 class Backups(base.Controller):
     def _dependents(self, backup_id):
-        return db_api.count(self.db, models.Backup, models.Backup.parent_id == backup_id)
+        return db_api.count(self.db, 'backup', parent_id=backup_id)
 
     def _render(self, req, bak, detail=True, dependents=None):
         """``dependents``: the page's counts of incremental backups, if a list read them."""
@@ -28,7 +27,7 @@ class Backups(base.Controller):
         ctx = self.context(req, 'backup:get_all')
         everyone = self.all_projects(req, ctx)
         lr = self.list_request(req)
-        rows = db_api.list_rows(self.db, models.Backup, db_api.BACKUP_FIELDS, ctx, everyone,
+        rows = db_api.list_rows(self.db, 'backup', db_api.BACKUP_FIELDS, ctx, everyone,
                                 lr.filters, lr.sorts, lr.limit, lr.marker, lr.page_reverse,
                                 what='Backup')
         counts = db_api.dependent_counts(self.db, [b['id'] for b in rows]) if detail else {}
@@ -57,16 +56,16 @@ class Backups(base.Controller):
                                                          vol['status']))
         parent = None
         if schemas.truthy(item.get('incremental', False)):
-            found = db_api.rows(self.db, models.Backup, models.Backup.volume_id == vol['id'],
-                                models.Backup.status == 'available')
+            found = db_api.rows(self.db, 'backup', volume_id=vol['id'],
+                                status='available')
             if not found:
                 raise exceptions.BadRequest('Invalid backup: no backups available to do an '
                                             'incremental backup.')
             parent = found[-1]['id']
-        db_api.transition(self.db, models.Volume, vol['id'], allowed,
+        db_api.transition(self.db, 'volume', vol['id'], allowed,
                           {'status': 'backing-up', 'previous_status': vol['status']})
         try:
-            bak = db_api.create_with_quota(self.db, self.conf, models.Backup, {
+            bak = db_api.create_with_quota(self.db, self.conf, 'backup', {
                 'project_id': ctx.project_id, 'user_id': ctx.user_id, 'volume_id': vol['id'],
                 'name': item.get('name'), 'description': item.get('description'),
                 'size': vol['size'], 'status': 'creating', 'parent_id': parent,
@@ -75,7 +74,7 @@ class Backups(base.Controller):
                 'host': rpcapi.backend_host(vol['host'])}, backups=1,
                 backup_gigabytes=vol['size'])
         except Exception:
-            db_api.update(self.db, models.Volume, vol['id'], status=vol['status'])
+            db_api.update(self.db, 'volume', vol['id'], status=vol['status'])
             raise
         self.volume_rpc.create_backup(ctx, vol['host'], bak['id'])
         return response.json_response({'backup': {
@@ -99,7 +98,7 @@ class Backups(base.Controller):
         if bak['status'] != 'available':
             raise exceptions.BadRequest('Invalid backup: backup status must be available, '
                                         'not %s.' % bak['status'])
-        source = db_api.rows(self.db, models.Volume, models.Volume.id == bak['volume_id'])
+        source = db_api.rows(self.db, 'volume', id=bak['volume_id'])
         pool = source[0]['host'] if source else None
         if args.get('volume_id'):
             vol = self.volume(ctx, args['volume_id'])
@@ -111,7 +110,7 @@ class Backups(base.Controller):
                 raise exceptions.BadRequest('Invalid volume: volume %s is on another backend '
                                             'than the backup service of this backup.'
                                             % vol['id'])
-            db_api.transition(self.db, models.Volume, vol['id'], {'available'},
+            db_api.transition(self.db, 'volume', vol['id'], {'available'},
                               {'status': 'restoring-backup'})
             create = False
         else:
@@ -122,7 +121,7 @@ class Backups(base.Controller):
             if pool is None:
                 raise exceptions.BadRequest('Invalid backup: its backend is gone.')
             vtype = db_api.get_type(self.db, self.conf.blockstore.default_volume_type)
-            vol = db_api.create_with_quota(self.db, self.conf, models.Volume, {
+            vol = db_api.create_with_quota(self.db, self.conf, 'volume', {
                 'project_id': ctx.project_id, 'user_id': ctx.user_id, 'size': bak['size'],
                 'status': 'restoring-backup', 'attach_status': 'detached',
                 'name': args.get('name') or 'restore_backup_%s' % bak['id'],
@@ -130,7 +129,7 @@ class Backups(base.Controller):
                 'volume_type_id': vtype['id'], 'metadata': {}}, volumes=1,
                 gigabytes=bak['size'])
             create = True
-        db_api.update(self.db, models.Backup, id, status='restoring',
+        db_api.update(self.db, 'backup', id, status='restoring',
                       restore_volume_id=vol['id'])
         self.volume_rpc.restore_backup(ctx, vol['host'], id, vol['id'], create=create)
         return response.json_response({'restore': {
@@ -142,7 +141,7 @@ class Backups(base.Controller):
         if name == 'os-reset_status':
             ctx = self.context(req, 'backup:reset_status')
             db_api.get_backup(self.db, id, ctx)
-            db_api.update(self.db, models.Backup, id, status=args['status'])
+            db_api.update(self.db, 'backup', id, status=args['status'])
         else:
             ctx = self.context(req, 'backup:force_delete')
             self._delete(ctx, db_api.get_backup(self.db, id, ctx), None)

@@ -2,7 +2,6 @@
 project in the URL and the policy, RPC clients, and lookups as the caller."""
 from blockstore import rpcapi
 from blockstore.db import api as db_api
-from blockstore.db import models
 from common import exceptions
 from common.rpc import exceptions as rpc_exceptions
 from common.wsgi import listing
@@ -78,8 +77,7 @@ class Controller:
         return db_api.get_snapshot(self.db, ident, ctx)
 
     def attachments(self, volume_id):
-        return db_api.rows(self.db, models.Attachment,
-                           models.Attachment.volume_id == volume_id)
+        return db_api.rows(self.db, 'attachment', volume_id=volume_id)
 
     def rpc(self, func, *args, **kwargs):
         """A call to a volume daemon; its refusals keep their status, the rest is 500."""

@@ -5,8 +5,6 @@ from blockstore.api import base
 from blockstore.api import schemas
 from blockstore.api.views import _time
 from blockstore.db import api as db_api
-from blockstore.db import models
-from common import heartbeat
 from common import validation
 from common.wsgi import response
 
@@ -64,7 +62,7 @@ class Services(base.Controller):
         down = self.conf.blockstore.pool_down_time
         zone = self.conf.blockstore.storage_availability_zone
         found = []
-        for row in heartbeat.list_services(self.db, models.SERVICES, down):
+        for row in db_api.list_services(self.db, down):
             if req.GET.get('binary') not in (None, row['binary']):
                 continue
             if req.GET.get('host') not in (None, row['host']):

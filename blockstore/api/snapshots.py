@@ -5,7 +5,6 @@ from blockstore.api import base
 from blockstore.api import schemas
 from blockstore.api import views
 from blockstore.db import api as db_api
-from blockstore.db import models
 from common import exceptions
 from common import validation
 from common.wsgi import listing
@@ -17,7 +16,7 @@ class Snapshots(base.Controller):
         ctx = self.context(req, 'snapshot:get_all')
         everyone = self.all_projects(req, ctx)
         lr = self.list_request(req)
-        rows = db_api.list_rows(self.db, models.Snapshot, db_api.SNAPSHOT_FIELDS, ctx,
+        rows = db_api.list_rows(self.db, 'snapshot', db_api.SNAPSHOT_FIELDS, ctx,
                                 everyone, lr.filters, lr.sorts, lr.limit, lr.marker,
                                 lr.page_reverse, what='Snapshot')
         return listing.body(self.conf, req, 'snapshots', rows, lr,
@@ -44,7 +43,7 @@ class Snapshots(base.Controller):
             raise exceptions.BadRequest('Invalid volume: volume status must be %s to take a '
                                         'snapshot, not %s.'
                                         % (' or '.join(sorted(allowed)), vol['status']))
-        snap = db_api.create_with_quota(self.db, self.conf, models.Snapshot, {
+        snap = db_api.create_with_quota(self.db, self.conf, 'snapshot', {
             'project_id': ctx.project_id, 'user_id': ctx.user_id, 'volume_id': vol['id'],
             'name': item.get('name', item.get('display_name')),
             'description': item.get('description', item.get('display_description')),
@@ -62,7 +61,7 @@ class Snapshots(base.Controller):
         for key, old in (('name', 'display_name'), ('description', 'display_description')):
             if key in item or old in item:
                 values[key] = item.get(key, item.get(old))
-        return {'snapshot': views.snapshot(db_api.update(self.db, models.Snapshot, id,
+        return {'snapshot': views.snapshot(db_api.update(self.db, 'snapshot', id,
                                                          **values))}
 
     def delete(self, req, project_id, id):
@@ -84,7 +83,7 @@ class Snapshots(base.Controller):
         body = validation.validate(schemas.METADATA_BODY, response.json_body(req))
         meta = {} if replace else dict(self.snapshot(ctx, id)['metadata'] or {})
         meta.update(body['metadata'])
-        return {'metadata': db_api.update(self.db, models.Snapshot, id,
+        return {'metadata': db_api.update(self.db, 'snapshot', id,
                                           metadata=meta)['metadata']}
 
     def metadata_create(self, req, project_id, id):
@@ -109,7 +108,7 @@ class Snapshots(base.Controller):
                                         'must be the one in the body.')
         meta = dict(self.snapshot(ctx, id)['metadata'] or {})
         meta.update(body['meta'])
-        db_api.update(self.db, models.Snapshot, id, metadata=meta)
+        db_api.update(self.db, 'snapshot', id, metadata=meta)
         return {'meta': body['meta']}
 
     def metadata_delete(self, req, project_id, id, key):
@@ -119,7 +118,7 @@ class Snapshots(base.Controller):
             raise exceptions.NotFound('Metadata key %s of snapshot %s could not be found.'
                                       % (key[:64], id))
         meta.pop(key)
-        db_api.update(self.db, models.Snapshot, id, metadata=meta)
+        db_api.update(self.db, 'snapshot', id, metadata=meta)
         return webob.Response(status=200)
 
     def action(self, req, project_id, id):
@@ -127,7 +126,7 @@ class Snapshots(base.Controller):
         if name == 'os-reset_status':
             ctx = self.context(req, 'snapshot:reset_status')
             self.snapshot(ctx, id)
-            db_api.update(self.db, models.Snapshot, id, status=args['status'])
+            db_api.update(self.db, 'snapshot', id, status=args['status'])
         else:
             ctx = self.context(req, 'snapshot:force_delete')
             self._delete(ctx, self.snapshot(ctx, id), None)

@@ -7,7 +7,6 @@ from blockstore.api import base
 from blockstore.api import schemas
 from blockstore.api import views
 from blockstore.db import api as db_api
-from blockstore.db import models
 from common import exceptions
 from common import validation
 from common.db import types
@@ -56,7 +55,7 @@ class Volumes(base.Controller):
         if 'project_id' in lr.filters and not everyone:
             raise exceptions.BadRequest('Invalid filter keys: project_id (admin with '
                                         'all_tenants only).')
-        rows = db_api.list_rows(self.db, models.Volume, db_api.VOLUME_FIELDS, ctx, everyone,
+        rows = db_api.list_rows(self.db, 'volume', db_api.VOLUME_FIELDS, ctx, everyone,
                                 lr.filters, lr.sorts, lr.limit, lr.marker, lr.page_reverse,
                                 metadata, 'Volume')
         names = self._type_names()
@@ -67,9 +66,8 @@ class Volumes(base.Controller):
                                                     attached.get(v['id'], [])))
         if validation.query_bool(req, 'with_count', False):
             result['count'] = len(rows) if lr.marker is None and len(rows) <= lr.limit \
-                else db_api.count(self.db, models.Volume,
-                                  *([] if everyone else
-                                    [models.Volume.project_id == ctx.project_id]))
+                else db_api.count(self.db, 'volume',
+                                  **({} if everyone else {'project_id': ctx.project_id}))
         return result
 
     def index(self, req, project_id):
@@ -152,7 +150,7 @@ class Volumes(base.Controller):
                                         "availability_zone: availability zone '%s' is "
                                         "invalid." % zone)
         values['availability_zone'] = zone
-        vol = db_api.create_with_quota(self.db, self.conf, models.Volume, values,
+        vol = db_api.create_with_quota(self.db, self.conf, 'volume', values,
                                        volumes=1, gigabytes=size)
         self.scheduler_rpc.create_volume(ctx, vol['id'])
         return response.json_response({'volume': self.render(req, ctx, vol)}, status=202)
@@ -169,7 +167,7 @@ class Volumes(base.Controller):
                 values[key] = item.get(key, item.get(old))
         if 'metadata' in item:
             values['metadata'] = item['metadata'] or {}
-        vol = db_api.update(self.db, models.Volume, id, **values)
+        vol = db_api.update(self.db, 'volume', id, **values)
         return {'volume': self.render(req, ctx, vol)}
 
     def delete(self, req, project_id, id):
@@ -182,7 +180,7 @@ class Volumes(base.Controller):
     def _delete(self, ctx, vol, cascade, force):
         db_api.begin_volume_delete(self.db, vol['id'], cascade=cascade, force=force)
         if not vol['host']:  # never placed: nothing exists on any backend
-            db_api.delete_row(self.db, models.Volume, vol['id'])
+            db_api.delete_row(self.db, 'volume', vol['id'])
             return
         self.volume_rpc.delete_volume(ctx, vol['host'], vol['id'], cascade=cascade)
 
@@ -197,7 +195,7 @@ class Volumes(base.Controller):
         vol = self.volume(ctx, id)
         meta = {} if replace else dict(vol['metadata'] or {})
         meta.update(body['metadata'])
-        return {'metadata': db_api.update(self.db, models.Volume, id,
+        return {'metadata': db_api.update(self.db, 'volume', id,
                                           metadata=meta)['metadata']}
 
     def metadata_create(self, req, project_id, id):
@@ -222,7 +220,7 @@ class Volumes(base.Controller):
                                         'must be the one in the body.')
         meta = dict(self.volume(ctx, id)['metadata'] or {})
         meta.update(body['meta'])
-        db_api.update(self.db, models.Volume, id, metadata=meta)
+        db_api.update(self.db, 'volume', id, metadata=meta)
         return {'meta': body['meta']}
 
     def metadata_delete(self, req, project_id, id, key):
@@ -232,7 +230,7 @@ class Volumes(base.Controller):
             raise exceptions.NotFound('Metadata key %s of volume %s could not be found.'
                                       % (key[:64], id))
         meta.pop(key)
-        db_api.update(self.db, models.Volume, id, metadata=meta)
+        db_api.update(self.db, 'volume', id, metadata=meta)
         return webob.Response(status=200)
 
     # actions ---------------------------------------------------------------------------
@@ -258,7 +256,7 @@ class Volumes(base.Controller):
         def check(sess, row):
             db_api.check_quota(sess, self.conf, row.project_id,
                                gigabytes=new_size - row.size)
-        db_api.transition(self.db, models.Volume, id, allowed,
+        db_api.transition(self.db, 'volume', id, allowed,
                           {'status': 'extending', 'previous_status': vol['status']},
                           extra=check)
         self.volume_rpc.extend_volume(ctx, vol['host'], id, new_size)
@@ -274,7 +272,7 @@ class Volumes(base.Controller):
             values['attach_status'] = args['attach_status']
         if not values:
             raise exceptions.BadRequest('Must specify status or attach_status to reset.')
-        db_api.update(self.db, models.Volume, id, **values)
+        db_api.update(self.db, 'volume', id, **values)
         return _accepted()
 
     def _a_force_delete(self, req, id, args):
@@ -285,13 +283,13 @@ class Volumes(base.Controller):
     def _a_set_bootable(self, req, id, args):
         ctx = self.context(req, 'volume:set_bootable')
         self.volume(ctx, id)
-        db_api.update(self.db, models.Volume, id, bootable=schemas.truthy(args['bootable']))
+        db_api.update(self.db, 'volume', id, bootable=schemas.truthy(args['bootable']))
         return webob.Response(status=200)
 
     def _a_update_readonly_flag(self, req, id, args):
         ctx = self.context(req, 'volume:update_readonly_flag')
         self.volume(ctx, id)
-        db_api.update(self.db, models.Volume, id, readonly=schemas.truthy(args['readonly']))
+        db_api.update(self.db, 'volume', id, readonly=schemas.truthy(args['readonly']))
         return _accepted()
 
     def _a_volume_upload_image(self, req, id, args):
@@ -310,7 +308,7 @@ class Volumes(base.Controller):
             body['visibility'] = args['visibility']
         if 'protected' in args:
             body['protected'] = schemas.truthy(args['protected'])
-        db_api.transition(self.db, models.Volume, id, allowed,
+        db_api.transition(self.db, 'volume', id, allowed,
                           {'status': 'uploading', 'previous_status': vol['status']})
         try:
             image = self.state.image_source.create(ctx, body)
@@ -336,7 +334,7 @@ class Volumes(base.Controller):
         ctx = self.context(req, 'volume:attach')
         vol = self.volume(ctx, id)
         allowed = {'available'} | ({'in-use'} if vol['multiattach'] else set())
-        db_api.transition(self.db, models.Volume, id, allowed,
+        db_api.transition(self.db, 'volume', id, allowed,
                           {'status': 'attaching', 'previous_status': vol['status']})
         return _accepted()
 
@@ -349,7 +347,7 @@ class Volumes(base.Controller):
     def _a_begin_detaching(self, req, id, args):
         ctx = self.context(req, 'volume:detach')
         self.volume(ctx, id)
-        db_api.transition(self.db, models.Volume, id, {'in-use'}, {'status': 'detaching'})
+        db_api.transition(self.db, 'volume', id, {'in-use'}, {'status': 'detaching'})
         return _accepted()
 
     def _a_roll_detaching(self, req, id, args):
@@ -384,13 +382,13 @@ class Volumes(base.Controller):
         if vol['status'] not in ('attaching', 'reserved'):
             raise exceptions.BadRequest('Invalid volume: volume status must be attaching '
                                         '(os-reserve first), not %s.' % vol['status'])
-        db_api.create_with_quota(self.db, self.conf, models.Attachment, {
+        db_api.create_with_quota(self.db, self.conf, 'attachment', {
             'volume_id': id, 'project_id': vol['project_id'],
             'instance_uuid': args.get('instance_uuid'),
             'attached_host': args.get('host_name'), 'mountpoint': args['mountpoint'],
             'attach_mode': args.get('mode', 'rw'), 'attach_status': 'attached',
             'attach_time': types.utcnow()})
-        db_api.update(self.db, models.Volume, id, status='in-use', attach_status='attached')
+        db_api.update(self.db, 'volume', id, status='in-use', attach_status='attached')
         return _accepted()
 
     def _a_detach(self, req, id, args):
@@ -405,7 +403,7 @@ class Volumes(base.Controller):
         if not gone:
             raise exceptions.NotFound('Attachment %s of volume %s could not be found.'
                                       % (wanted, id))
-        db_api.delete_row(self.db, models.Attachment, gone[0]['id'])
+        db_api.delete_row(self.db, 'attachment', gone[0]['id'])
         settle(self.db, id, None)
         vol = self.volume(ctx, id)
         if vol['status'] == 'available' and vol['provider_auth'] and vol['host']:
@@ -418,9 +416,9 @@ class Volumes(base.Controller):
 
 def settle(db, volume_id, allowed):
     """Put a volume back to in-use or available from what its attachments say."""
-    attached = db_api.count(db, models.Attachment, models.Attachment.volume_id == volume_id,
-                            models.Attachment.attach_status == 'attached')
-    db_api.transition(db, models.Volume, volume_id, allowed, {
+    attached = db_api.count(db, 'attachment', volume_id=volume_id,
+                            attach_status='attached')
+    db_api.transition(db, 'volume', volume_id, allowed, {
         'status': 'in-use' if attached else 'available',
         'attach_status': 'attached' if attached else 'detached'})
 

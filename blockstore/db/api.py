@@ -9,10 +9,26 @@ import sqlalchemy as sa
 
 from blockstore.db import models
 from common import exceptions
+from common import heartbeat
 from common.db import query
 from common.db import types
 
 RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes')
+
+
+# The resources controllers name: they pass the kind, never a model (no SQL in api/).
+KINDS = {'volume': models.Volume, 'snapshot': models.Snapshot, 'backup': models.Backup,
+         'attachment': models.Attachment}
+
+
+def _model(kind):
+    """The model of a kind name (controllers) or the model itself (workers)."""
+    return KINDS[kind] if isinstance(kind, str) else kind
+
+
+def _where(model, where, equal):
+    """SQL conditions (workers) plus ``column=value`` equalities (controllers)."""
+    return list(where) + [getattr(model, key) == value for key, value in equal.items()]
 
 
 def _dict(row):
@@ -44,6 +60,7 @@ def _get_row(sess, model, ident, ctx, what):
 
 
 def get(db, model, ident, ctx=None, what='Resource'):
+    model = _model(model)
     return run(db, lambda sess: _dict(_get_row(sess, model, ident, ctx, what)))
 
 
@@ -64,6 +81,8 @@ def get_attachment(db, ident, ctx=None):
 
 
 def update(db, model, ident, **values):
+    model = _model(model)
+
     def go(sess):
         row = sess.get(model, ident)
         if row is None:
@@ -78,6 +97,8 @@ def update(db, model, ident, **values):
 def transition(db, model, ident, allowed, values, what='Volume', field='status', extra=None):
     """Set ``values`` if the row's ``field`` is one of ``allowed`` (and ``extra(row)`` is
     None, else its message is the error); returns the row dict before the change."""
+    model = _model(model)
+
     def go(sess):
         row = sess.get(model, ident)
         if row is None:
@@ -156,6 +177,8 @@ def begin_backup_delete(db, ident, allowed):
 
 
 def delete_row(db, model, ident):
+    model = _model(model)
+
     def go(sess):
         row = sess.get(model, ident)
         if row is not None:
@@ -204,6 +227,8 @@ ATTACHMENT_FIELDS = {
 def list_rows(db, model, fields, ctx, all_projects, filters, sorts, limit, marker_id=None,
               page_reverse=False, metadata=None, what='Resource'):
     """One page (``limit + 1`` rows at most) of ``model`` rows the caller may see."""
+    model = _model(model)
+
     def go(sess):
         marker = None
         if marker_id is not None:
@@ -410,6 +435,8 @@ def delete_quotas(db, project_id):
 # creation ----------------------------------------------------------------------------
 
 def create_with_quota(db, conf, model, values, **deltas):
+    model = _model(model)
+
     def go(sess):
         if deltas:
             check_quota(sess, conf, values["project_id"], **deltas)
@@ -420,14 +447,25 @@ def create_with_quota(db, conf, model, values, **deltas):
     return run(db, go)
 
 
-def count(db, model, *where):
+def count(db, model, *where, **equal):
+    """How many rows match the conditions and the ``column=value`` equalities."""
+    model = _model(model)
+    conds = _where(model, where, equal)
     return run(db, lambda sess: int(sess.execute(
-        sa.select(sa.func.count()).select_from(model).where(*where)).scalar()))
+        sa.select(sa.func.count()).select_from(model).where(*conds)).scalar()))
 
 
-def rows(db, model, *where):
+def rows(db, model, *where, **equal):
+    """The matching rows as dicts, oldest first."""
+    model = _model(model)
+    conds = _where(model, where, equal)
     return run(db, lambda sess: [_dict(r) for r in sess.execute(
-        sa.select(model).where(*where).order_by(model.created_at)).scalars()])
+        sa.select(model).where(*conds).order_by(model.created_at)).scalars()])
+
+
+def list_services(db, down_time):
+    """The block storage daemons' heartbeat rows, ``alive`` computed."""
+    return heartbeat.list_services(db, models.SERVICES, down_time)
 
 
 def attachments_by_volume(db, volume_ids):
