@@ -31,18 +31,25 @@ def _port_ips(network, port):
             if ip['subnet_id'] in subnets]
 
 
-def hosts_file(network):
-    """dhcp-hostsfile: one static ``mac,name,ip`` binding per port address."""
-    lines = []
+def _bindings(network):
+    """(mac, ip, subnet) of each address dnsmasq hands out by DHCP, ports sorted by id."""
     for port in sorted(network.get('ports', []), key=lambda p: p['id']):
         for ip, subnet in _port_ips(network, port):
-            if subnet['ip_version'] == 6:
-                if subnet.get('ipv6_address_mode') != 'dhcpv6-stateful':
-                    continue
-                ip_text = '[%s]' % ip
-            else:
-                ip_text = ip
-            lines.append('%s,%s,%s' % (port['mac_address'].lower(), hostname(ip), ip_text))
+            if subnet['ip_version'] == 6 and \
+                    subnet.get('ipv6_address_mode') != 'dhcpv6-stateful':
+                continue
+            yield port['mac_address'].lower(), ip, subnet
+
+
+def host_bindings(network):
+    """The set of (mac, ip) the hosts file binds, both in canonical spelling."""
+    return {(mac, str(ipaddress.ip_address(ip))) for mac, ip, _subnet in _bindings(network)}
+
+
+def hosts_file(network):
+    """dhcp-hostsfile: one static ``mac,name,ip`` binding per port address."""
+    lines = ['%s,%s,%s' % (mac, hostname(ip), '[%s]' % ip if subnet['ip_version'] == 6 else ip)
+             for mac, ip, subnet in _bindings(network)]
     return _file(lines, 'dnsmasq hosts file')
 
 
