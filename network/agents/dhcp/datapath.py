@@ -73,6 +73,8 @@ class DhcpDatapath:
         self.proxies = proxy_launcher
         self.binary, self.lease, self.domain = binary, lease, domain
         self.dns_servers = list(dns_servers)
+        # Networks whose leases were compared with their host list since the agent started.
+        self.leases_checked = set()
 
     def _paths(self, network_id):
         base = os.path.join(self.state_dir, 'dhcp', network_id)
@@ -139,7 +141,7 @@ class DhcpDatapath:
         paths = self._paths(net['id'])
         self._ensure_dirs(net['id'])
         # The host list before this change, read before the hosts file is rewritten.
-        old_bindings = leases.parse_hosts(_read(paths['hosts']))
+        old_hosts = _read(paths['hosts'])
         changed = False
         for key, text in (('hosts', dnsmasq_config.hosts_file(net)),
                           ('addn_hosts', dnsmasq_config.addn_hosts_file(net, self.domain)),
@@ -148,17 +150,24 @@ class DhcpDatapath:
         cmd = dnsmasq_config.command(net, paths, ns_dev, self.binary, self.lease, self.domain,
                                      self.dns_servers)
         proc = self._dnsmasq(net['id'])
-        lease_text = _read(paths['leases'])
-        lease_file = leases.parse(lease_text)
-        stale = leases.stale(lease_file, old_bindings, dnsmasq_config.host_bindings(net))
-        commands = [leases.release_command(lease, ns_dev, lease_file.server_duid)
-                    for lease in stale]
+        # dnsmasq leases only to the hosts of its hosts file, so a lease goes stale only when
+        # that list changes: checked then, when dnsmasq starts, and once per network after
+        # the agent starts (its last run may have stopped between rewrite and release).
+        stale, commands = [], []
+        if changed or not proc.pid or net['id'] not in self.leases_checked:
+            lease_text = _read(paths['leases'])
+            lease_file = leases.parse(lease_text)
+            stale = leases.stale(lease_file, leases.parse_hosts(old_hosts),
+                                 dnsmasq_config.host_bindings(net))
+            commands = [leases.release_command(lease, ns_dev, lease_file.server_duid)
+                        for lease in stale]
+        self.leases_checked.add(net['id'])
         if stale and proc.pid and not all(c and have_tool(c[0]) for c in commands):
             # dnsmasq reads its lease file only when it starts (SIGHUP rereads the hosts
-            # and options files, not the leases), so without dnsmasq-utils the stale
-            # leases can only go with a restart.
-            LOG.warning('network %s: no dhcp_release to release %d leases: restarting '
-                        'dnsmasq', net['id'], len(stale))
+            # and options files, not the leases), so without dnsmasq-utils (or for a lease
+            # whose values do not parse) the stale leases can only go with a restart.
+            LOG.warning('network %s: restarting dnsmasq to drop %d stale leases (no '
+                        'dhcp_release for them)', net['id'], len(stale))
             proc.stop()
         if stale and not proc.pid:
             _write_if_changed(paths['leases'], leases.without(lease_text, stale))
@@ -176,6 +185,7 @@ class DhcpDatapath:
                          lease.mac or lease.client_id)
             except (OSError, CommandError) as exc:
                 LOG.warning('network %s: releasing %s failed: %s', net['id'], lease.ip, exc)
+                self.leases_checked.discard(net['id'])  # tried again at the next converge
 
     def disable(self, network_id):
         ns = ns_name(network_id)
@@ -186,6 +196,7 @@ class DhcpDatapath:
             if link['ifname'] != 'lo':
                 ip_lib.delete_link(link['ifname'], ns)
         namespace.delete(ns)
+        self.leases_checked.discard(network_id)
         shutil.rmtree(os.path.join(self.state_dir, 'dhcp', network_id), ignore_errors=True)
         br = plug.bridge_name(network_id)
         if bridge.exists(br):
