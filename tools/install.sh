@@ -13,8 +13,8 @@ WITH_TESTS=0
 PACKAGES=(
   python3 python3-venv python3-dev gcc pkg-config curl ca-certificates procps psmisc
   rabbitmq-server mariadb-server postgresql redis-server
-  iproute2 iptables ebtables bridge-utils dnsmasq-base conntrack ipset iputils-ping
-  netcat-openbsd busybox-static kmod
+  iproute2 iptables ebtables bridge-utils dnsmasq-base dnsmasq-utils conntrack ipset
+  iputils-ping netcat-openbsd busybox-static kmod
   qemu-system-x86 qemu-utils qemu-block-extra
   dropbear-bin syslinux syslinux-common mtools dosfstools cpio xz-utils
   libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev

@@ -5,12 +5,15 @@ import os
 import shutil
 import signal
 
+from common.execute import CommandError
+from common.execute import execute
 from network.agents.common import bridge
 from network.agents.common import ip_lib
 from network.agents.common import namespace
 from network.agents.common import plug
 from network.agents.common import process
 from network.agents.dhcp import dnsmasq_config
+from network.agents.dhcp import leases
 
 LOG = logging.getLogger(__name__)
 NS_PREFIX = 'qdhcp-'
@@ -30,6 +33,20 @@ DIR_MODE = 0o711
 def _ensure_dir(path):
     os.makedirs(path, exist_ok=True)
     os.chmod(path, DIR_MODE)
+
+
+def have_tool(binary):
+    """True if ``binary`` (dhcp_release, dhcp_release6 of dnsmasq-utils) is installed."""
+    return shutil.which(binary) is not None
+
+
+def _read(path):
+    """The text of ``path``, empty if it does not exist yet."""
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return ''
 
 
 def _write_if_changed(path, text):
@@ -56,6 +73,8 @@ class DhcpDatapath:
         self.proxies = proxy_launcher
         self.binary, self.lease, self.domain = binary, lease, domain
         self.dns_servers = list(dns_servers)
+        # Networks whose leases were compared with their host list since the agent started.
+        self.leases_checked = set()
 
     def _paths(self, network_id):
         base = os.path.join(self.state_dir, 'dhcp', network_id)
@@ -121,6 +140,8 @@ class DhcpDatapath:
     def _dnsmasq_converge(self, net, ns_dev):
         paths = self._paths(net['id'])
         self._ensure_dirs(net['id'])
+        # The host list before this change, read before the hosts file is rewritten.
+        old_hosts = _read(paths['hosts'])
         changed = False
         for key, text in (('hosts', dnsmasq_config.hosts_file(net)),
                           ('addn_hosts', dnsmasq_config.addn_hosts_file(net, self.domain)),
@@ -129,10 +150,42 @@ class DhcpDatapath:
         cmd = dnsmasq_config.command(net, paths, ns_dev, self.binary, self.lease, self.domain,
                                      self.dns_servers)
         proc = self._dnsmasq(net['id'])
+        # dnsmasq leases only to the hosts of its hosts file, so a lease goes stale only when
+        # that list changes: checked then, when dnsmasq starts, and once per network after
+        # the agent starts (its last run may have stopped between rewrite and release).
+        stale, commands = [], []
+        if changed or not proc.pid or net['id'] not in self.leases_checked:
+            lease_text = _read(paths['leases'])
+            lease_file = leases.parse(lease_text)
+            stale = leases.stale(lease_file, leases.parse_hosts(old_hosts),
+                                 dnsmasq_config.host_bindings(net))
+            commands = [leases.release_command(lease, ns_dev, lease_file.server_duid)
+                        for lease in stale]
+        self.leases_checked.add(net['id'])
+        if stale and proc.pid and not all(c and have_tool(c[0]) for c in commands):
+            # dnsmasq reads its lease file only when it starts (SIGHUP rereads the hosts
+            # and options files, not the leases), so without dnsmasq-utils (or for a lease
+            # whose values do not parse) the stale leases can only go with a restart.
+            LOG.warning('network %s: restarting dnsmasq to drop %d stale leases (no '
+                        'dhcp_release for them)', net['id'], len(stale))
+            proc.stop()
+        if stale and not proc.pid:
+            _write_if_changed(paths['leases'], leases.without(lease_text, stale))
+            stale = commands = []
         started = proc.ensure(cmd)
         if changed and not started:
             # dnsmasq rereads its hosts and opts files on SIGHUP.
             proc.signal(signal.SIGHUP)
+        # Released after the new hosts file is in force, so the old MAC cannot renew its
+        # address in between; the new MAC's next request gets it.
+        for lease, release in zip(stale, commands):
+            try:
+                execute(release, namespace=ns_name(net['id']))
+                LOG.info('network %s: released the lease of %s (%s)', net['id'], lease.ip,
+                         lease.mac or lease.client_id)
+            except (OSError, CommandError) as exc:
+                LOG.warning('network %s: releasing %s failed: %s', net['id'], lease.ip, exc)
+                self.leases_checked.discard(net['id'])  # tried again at the next converge
 
     def disable(self, network_id):
         ns = ns_name(network_id)
@@ -143,6 +196,7 @@ class DhcpDatapath:
             if link['ifname'] != 'lo':
                 ip_lib.delete_link(link['ifname'], ns)
         namespace.delete(ns)
+        self.leases_checked.discard(network_id)
         shutil.rmtree(os.path.join(self.state_dir, 'dhcp', network_id), ignore_errors=True)
         br = plug.bridge_name(network_id)
         if bridge.exists(br):

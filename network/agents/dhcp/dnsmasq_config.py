@@ -31,18 +31,27 @@ def _port_ips(network, port):
             if ip['subnet_id'] in subnets]
 
 
+def _bindings(network):
+    """(mac, ip, subnet) of each address dnsmasq hands out by DHCP, ports sorted by id."""
+    subnets = {s['id']: s for s in dhcp_subnets(network)
+               if s['ip_version'] == 4 or s.get('ipv6_address_mode') == 'dhcpv6-stateful'}
+    for port in sorted(network.get('ports', []), key=lambda p: p['id']):
+        mac = port['mac_address'].lower()
+        for ip in port.get('fixed_ips', []):
+            if ip['subnet_id'] in subnets:
+                yield mac, ip['ip_address'], subnets[ip['subnet_id']]
+
+
+def host_bindings(network):
+    """The set of (mac, ip) the hosts file binds (the screened state spells both
+    canonically, as dnsmasq's lease file does)."""
+    return {(mac, ip) for mac, ip, _subnet in _bindings(network)}
+
+
 def hosts_file(network):
     """dhcp-hostsfile: one static ``mac,name,ip`` binding per port address."""
-    lines = []
-    for port in sorted(network.get('ports', []), key=lambda p: p['id']):
-        for ip, subnet in _port_ips(network, port):
-            if subnet['ip_version'] == 6:
-                if subnet.get('ipv6_address_mode') != 'dhcpv6-stateful':
-                    continue
-                ip_text = '[%s]' % ip
-            else:
-                ip_text = ip
-            lines.append('%s,%s,%s' % (port['mac_address'].lower(), hostname(ip), ip_text))
+    lines = ['%s,%s,%s' % (mac, hostname(ip), '[%s]' % ip if subnet['ip_version'] == 6 else ip)
+             for mac, ip, subnet in _bindings(network)]
     return _file(lines, 'dnsmasq hosts file')
 
 
