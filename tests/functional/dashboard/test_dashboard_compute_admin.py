@@ -8,15 +8,15 @@ import os
 import time
 import uuid
 
+import pytest
+
 from common.db import api as db_api
+from common.testing.dashboard_browser import InProcessClient as Browser
 from compute.db import compute_nodes
 from compute.db import instances
 from compute.db import services
 from dashboard import app as app_mod
 from dashboard.conf import CONF
-from common.testing.dashboard_browser import InProcessClient as Browser
-
-import pytest
 
 # The compute API's fixtures (compute_api, token_source), used as they are.
 _spec = importlib.util.spec_from_file_location(
