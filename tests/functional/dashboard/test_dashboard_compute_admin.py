@@ -15,8 +15,6 @@ from common.testing.dashboard_browser import InProcessClient as Browser
 from compute.db import compute_nodes
 from compute.db import instances
 from compute.db import services
-from dashboard import app as app_mod
-from dashboard.conf import CONF
 
 # The compute API's fixtures (compute_api, token_source), used as they are.
 _spec = importlib.util.spec_from_file_location(
@@ -28,14 +26,6 @@ compute_api = _fixtures.compute_api
 token_source = _fixtures.token_source
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-def dash(tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    app = app_mod.Dashboard(CONF)
-    yield app
-    CONF.clear_override('state_path')
 
 
 def browser(app, token, roles, compute_url, project):

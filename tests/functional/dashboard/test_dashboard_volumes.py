@@ -12,8 +12,6 @@ import time
 import pytest
 
 from common.testing.dashboard_browser import InProcessClient as Browser
-from dashboard import app as app_mod
-from dashboard.conf import CONF
 
 # The block storage daemons' fixture (blockstore_cloud), used as it is.
 _spec = importlib.util.spec_from_file_location(
@@ -25,16 +23,6 @@ blockstore_cloud = _fixtures.blockstore_cloud
 
 pytestmark = pytest.mark.timeout(300)
 EVIL = '<script>alert(1)</script>'
-
-
-@pytest.fixture
-def dash(identity, tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('auth_url', identity.auth_url, 'dashboard')
-    app = app_mod.Dashboard(CONF)
-    yield app
-    CONF.clear_override('state_path')
-    CONF.clear_override('auth_url', 'dashboard')
 
 
 def poll(b, url, key, ident, wanted, timeout=60):
