@@ -15,22 +15,25 @@
     sel.addEventListener('change', function () { sel.form.submit(); });
   });
 
-  // Live server status: poll the page's JSON while any server is changing.
-  var table = document.querySelector('table[data-poll]');
-  if (table) {
+  // Live status (servers, volumes, snapshots): each table[data-poll] polls its JSON view
+  // while any of its rows is changing. The view answers {<data-poll-key>: {id: row}}; a
+  // row's status cell gets the row's status, each td[data-lines] the row's list of lines.
+  var setText = function (cell, lines) {
+    while (cell.firstChild) { cell.removeChild(cell.firstChild); }
+    lines.forEach(function (line) {
+      var div = document.createElement('div');
+      div.textContent = line;
+      cell.appendChild(div);
+    });
+  };
+  document.querySelectorAll('table[data-poll]').forEach(function (table) {
     var pollUrl = table.getAttribute('data-poll');
+    var key = table.getAttribute('data-poll-key') || 'servers';
+    var timer = null;
     var rows = function () { return table.querySelectorAll('tbody tr[data-id]'); };
     var busy = function () {
       return Array.prototype.some.call(rows(), function (r) {
         return r.getAttribute('data-stable') !== 'yes';
-      });
-    };
-    var setText = function (cell, lines) {
-      while (cell.firstChild) { cell.removeChild(cell.firstChild); }
-      lines.forEach(function (line) {
-        var div = document.createElement('div');
-        div.textContent = line;
-        cell.appendChild(div);
       });
     };
     var poll = function () {
@@ -41,27 +44,30 @@
           return resp.json();
         })
         .then(function (data) {
+          var found = data[key] || {};
           rows().forEach(function (row) {
-            var s = data.servers[row.getAttribute('data-id')];
+            var s = found[row.getAttribute('data-id')];
             var status = row.querySelector('td.status');
             if (!s) {
-              status.textContent = 'DELETED';
+              status.textContent = key === 'servers' ? 'DELETED' : 'deleted';
               status.className = 'status status-deleted';
               row.setAttribute('data-stable', 'yes');
               return;
             }
             status.textContent = s.status + (s.task_state ? ' (' + s.task_state + ')' : '');
             status.className = 'status status-' + String(s.status).toLowerCase();
-            setText(row.querySelector('td.addresses'), s.addresses);
+            row.querySelectorAll('td[data-lines]').forEach(function (cell) {
+              setText(cell, s[cell.getAttribute('data-lines')] || []);
+            });
             row.setAttribute('data-stable', s.stable ? 'yes' : 'no');
           });
           timer = window.setTimeout(poll, 2000);
         })
         .catch(function () { timer = window.setTimeout(poll, 5000); });
     };
-    var timer = window.setTimeout(poll, 2000);
     // A page opened while everything was stable starts polling after an action reloads it.
-  }
+    timer = window.setTimeout(poll, 2000);
+  });
 
   // Uploads with a progress bar: the file goes as the raw body of one PUT.
   var upload = document.querySelector('form.upload');

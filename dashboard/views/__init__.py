@@ -1,4 +1,5 @@
 """Page controllers; each module's add_routes(add, app) connects its paths."""
+from dashboard.views import admin
 from dashboard.views import auth
 from dashboard.views import compute
 from dashboard.views import identity
@@ -9,4 +10,4 @@ from dashboard.views import overview
 from dashboard.views import topology
 from dashboard.views import volumes
 
-ROUTES = [auth, overview, compute, images, network, topology, volumes, objects, identity]
+ROUTES = [auth, overview, compute, images, network, topology, volumes, objects, identity, admin]

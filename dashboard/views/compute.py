@@ -8,6 +8,7 @@ from common import client
 from common import exceptions
 from dashboard import app as app_mod
 from dashboard import cloud as cloud_mod
+from dashboard.views import volumes as volumes_view
 
 ACTIONS = {
     'start': ({'os-start': None}, 'Starting'),
@@ -79,8 +80,39 @@ class Servers(app_mod.Page):
                 'instanceActions', [])
         except client.ClientError:
             pass
+        attached, available = self._volumes(cloud, id)
         return self.render(req, 'server_detail.html', server=row, raw=server,
-                           events=actions)
+                           events=actions, attached=attached, available=available)
+
+    @staticmethod
+    def _volumes(cloud, id):
+        """(the server's attachments with their volumes' names and statuses, the project's
+        available volumes): empty when compute or block storage does not answer, so the
+        rest of the page still shows."""
+        try:
+            attachments = cloud.get('compute', '/servers/%s/os-volume_attachments'
+                                    % id).get('volumeAttachments', [])
+        except client.ClientError as exc:
+            if exc.status == 401:
+                raise
+            attachments = []
+        try:
+            volumes = cloud.get('volume', '/volumes/detail', limit=1000)['volumes']
+        except client.ClientError as exc:
+            if exc.status == 401:
+                raise
+            volumes = []
+        by_id = {v['id']: v for v in volumes}
+        attached = []
+        for a in attachments:
+            volume = by_id.get(a.get('volumeId'), {})
+            attached.append({'volume_id': a.get('volumeId'), 'device': a.get('device'),
+                             'name': volume.get('name') or a.get('volumeId'),
+                             'status': volume.get('status', ''),
+                             'stable': volume.get('status') in volumes_view.STABLE})
+        available = [{'id': v['id'], 'name': v.get('name') or v['id']} for v in volumes
+                     if v.get('status') == 'available']
+        return attached, available
 
     def console_log(self, req, id):
         cloud = self.cloud(req)

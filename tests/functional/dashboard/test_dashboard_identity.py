@@ -3,21 +3,7 @@ login, logout revokes the token, project switch, admin creates a project and a u
 a role, a member is refused the admin pages."""
 import uuid
 
-import pytest
-
 from common.testing.dashboard_browser import InProcessClient as Browser
-from dashboard import app as app_mod
-from dashboard.conf import CONF
-
-
-@pytest.fixture
-def dash(identity, tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('auth_url', identity.auth_url, 'dashboard')
-    app = app_mod.Dashboard(CONF)
-    yield app
-    CONF.clear_override('state_path')
-    CONF.clear_override('auth_url', 'dashboard')
 
 
 def token_valid(identity, token):

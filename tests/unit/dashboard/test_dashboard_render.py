@@ -66,6 +66,12 @@ ANSWERS = {
                                                         'remote_group_id': None}]}},
     '/volumes/detail': {'volumes': [{'id': 'v1', 'name': EVIL, 'status': 'available',
                                      'size': 1, 'attachments': []}]},
+    '/volumes/v1': {'volume': {'id': 'v1', 'name': EVIL, 'status': 'in-use', 'size': 1,
+                               'attachments': [{'server_id': 's1', 'device': '/dev/vdb'}]}},
+    '/snapshots/detail': {'snapshots': [{'id': 'sn1', 'name': EVIL, 'status': 'available',
+                                         'size': 1, 'description': EVIL}]},
+    '/servers/s1/os-volume_attachments': {'volumeAttachments': [
+        {'id': 'v1', 'volumeId': 'v1', 'serverId': 's1', 'device': '/dev/vdb'}]},
     '': [{'name': EVIL, 'count': 1, 'bytes': 10}],
     '/c1': [{'subdir': 'folder/'}, {'name': EVIL, 'bytes': 3, 'last_modified': 'x'}],
 }
@@ -74,7 +80,7 @@ PAGES = ['/project/overview', '/project/servers', '/project/servers/s1',
          '/project/images', '/project/networks', '/project/networks/n1', '/project/routers',
          '/project/routers/r1', '/project/floating_ips', '/project/security_groups',
          '/project/security_groups/g1', '/project/volumes', '/project/containers',
-         '/project/containers/c1', '/project/topology']
+         '/project/containers/c1', '/project/topology', '/project/volumes/v1/snapshots']
 
 
 @pytest.fixture
