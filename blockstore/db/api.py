@@ -477,6 +477,14 @@ def list_pools(db, down_time=None):
     return run(db, go)
 
 
+def pool_backend(db, pool_name):
+    """The ``volume_backend_name`` of a pool (``host@backend#pool``), None if unknown."""
+    def go(sess):
+        row = sess.get(models.Pool, pool_name)
+        return row.backend_name if row is not None else None
+    return run(db, go)
+
+
 def claim(db, pool, size):
     """Atomically take ``size`` GiB of ``pool`` if it still has room; True if claimed."""
     p = models.Pool
