@@ -35,6 +35,12 @@ VOLUME_ADMIN_FIELDS_SINCE = (
     ((3, 21), ('provider_id',)),
     ((3, 61), ('cluster_name',)),
 )
+BACKUP_FIELDS_SINCE = (
+    ((3, 18), ('os-backup-project-attr:project_id',)),
+    ((3, 43), ('metadata',)),
+    ((3, 56), ('user_id',)),
+    ((3, 64), ('encryption_key_id',)),
+)
 SNAPSHOT_FIELDS_SINCE = (
     ((3, 14), ('group_snapshot_id',)),
     ((3, 41), ('user_id',)),
@@ -112,11 +118,15 @@ def snapshot(snap, detail=True, version=(3, 0)):
     return body
 
 
-def volume_type(vtype, admin=False):
+def volume_type(vtype, answer='show'):
+    """A volume type; the create answer has no ``qos_specs_id`` and the update answer
+    neither that nor the type-access attribute (as the clients' schemas expect)."""
     body = {'id': vtype['id'], 'name': vtype['name'], 'description': vtype['description'],
-            'is_public': vtype['is_public'], 'os-volume-type-access:is_public':
-            vtype['is_public'], 'extra_specs': vtype['extra_specs'] or {},
-            'qos_specs_id': vtype.get('qos_specs_id')}
+            'is_public': vtype['is_public'], 'extra_specs': vtype['extra_specs'] or {}}
+    if answer != 'update':
+        body['os-volume-type-access:is_public'] = vtype['is_public']
+    if answer == 'show':
+        body['qos_specs_id'] = vtype.get('qos_specs_id')
     return body
 
 
@@ -125,11 +135,11 @@ def qos_specs(spec):
             'specs': spec['specs'] or {}}
 
 
-def backup(conf, req, bak, has_dependents=False, detail=True):
+def backup(conf, req, bak, has_dependents=False, detail=True, version=(3, 0)):
     if not detail:
         return {'id': bak['id'], 'name': bak['name'],
                 'links': links(conf, req, 'backups', bak['id'])}
-    return {'id': bak['id'], 'name': bak['name'], 'description': bak['description'],
+    body = {'id': bak['id'], 'name': bak['name'], 'description': bak['description'],
             'volume_id': bak['volume_id'], 'size': bak['size'], 'status': bak['status'],
             'fail_reason': bak['fail_reason'], 'availability_zone': bak['availability_zone'],
             'container': bak['container'], 'object_count': bak['object_count'],
@@ -140,6 +150,7 @@ def backup(conf, req, bak, has_dependents=False, detail=True):
             'os-backup-project-attr:project_id': bak['project_id'], 'user_id': bak['user_id'],
             'metadata': {}, 'encryption_key_id': None,
             'links': links(conf, req, 'backups', bak['id'])}
+    return _since(body, version, BACKUP_FIELDS_SINCE)
 
 
 def attachment(att, connection_info=None):

@@ -89,7 +89,7 @@ def test_qos_associations_with_volume_types(cloud):
                      status=200)['qos_specs']
     vtype = cloud.ok('POST', '/v3/admin/types', {'volume_type': {'name': 'gold'}},
                      token=admin, status=200)['volume_type']
-    assert vtype['qos_specs_id'] is None
+    assert cloud.ok('GET', '/types/%s' % vtype['id'])['volume_type']['qos_specs_id'] is None
     path = '%s/%s' % (base, spec['id'])
     cloud.ok('GET', path + '/associate?vol_type_id=' + vtype['id'], token=admin, status=202)
     assert cloud.ok('GET', path + '/associations', token=admin) == {'qos_associations': [

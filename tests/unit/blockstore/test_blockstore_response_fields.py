@@ -122,3 +122,49 @@ def test_snapshot_answers_per_version(cloud):
             check(item, SNAPSHOT_DETAIL_30 | later, SNAPSHOT_DETAIL_30 | later)
     assert 'user_id' not in cloud.ok('GET', path, version='3.40')['snapshot']
     assert 'user_id' in cloud.ok('GET', path, version='3.41')['snapshot']
+
+
+# -- backups and volume types ------------------------------------------------------------
+BACKUP_30 = {'status', 'object_count', 'container', 'description', 'links',
+             'availability_zone', 'created_at', 'updated_at', 'name', 'has_dependent_backups',
+             'volume_id', 'fail_reason', 'size', 'id', 'is_incremental', 'data_timestamp',
+             'snapshot_id'}
+BACKUP_REQUIRED = {'status', 'object_count', 'fail_reason', 'links', 'created_at',
+                   'updated_at', 'name', 'volume_id', 'size', 'id', 'data_timestamp'}
+BACKUP_LATER = {'os-backup-project-attr:project_id', 'metadata', 'user_id',
+                'encryption_key_id'}
+TYPE_SHOW = {'id', 'name', 'description', 'is_public', 'extra_specs',
+             'os-volume-type-access:is_public', 'qos_specs_id'}
+TYPE_CREATE = TYPE_SHOW - {'qos_specs_id'}
+TYPE_UPDATE = TYPE_CREATE - {'os-volume-type-access:is_public'}
+TYPE_REQUIRED = {'name', 'is_public', 'description', 'id'}
+
+
+def test_backup_answers_per_version(cloud):
+    vol = cloud.volume(1)
+    created = cloud.ok('POST', '/backups', {'backup': {'volume_id': vol['id'],
+                                                       'name': 'b'}})['backup']
+    check(created, {'id', 'links', 'name'}, {'id', 'links', 'name'})
+    bak = cloud.wait('backup', created['id'], ('available',))
+    check(bak, BACKUP_30, BACKUP_REQUIRED)
+    path = '/backups/%s' % bak['id']
+    check(cloud.ok('GET', path, version=LATEST)['backup'], BACKUP_30 | BACKUP_LATER,
+          BACKUP_REQUIRED | BACKUP_LATER)
+    assert 'metadata' not in cloud.ok('GET', path, version='3.42')['backup']
+    assert 'metadata' in cloud.ok('GET', path, version='3.43')['backup']
+    for item in cloud.ok('GET', '/backups/detail')['backups']:
+        check(item, BACKUP_30, BACKUP_REQUIRED)
+
+
+def test_volume_type_answers(cloud):
+    admin = cloud.admin()
+    created = cloud.ok('POST', '/v3/admin/types', {'volume_type': {'name': 'fields'}},
+                       token=admin, status=200)['volume_type']
+    check(created, TYPE_CREATE, TYPE_REQUIRED | {'os-volume-type-access:is_public'})
+    updated = cloud.ok('PUT', '/v3/admin/types/%s' % created['id'], {'volume_type': {
+        'description': 'd'}}, token=admin)['volume_type']
+    check(updated, TYPE_UPDATE, TYPE_REQUIRED)
+    check(cloud.ok('GET', '/types/%s' % created['id'])['volume_type'], TYPE_SHOW,
+          TYPE_REQUIRED)
+    for item in cloud.ok('GET', '/types')['volume_types']:
+        check(item, TYPE_SHOW, TYPE_REQUIRED)
