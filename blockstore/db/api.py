@@ -126,6 +126,9 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
         if force:
             sess.execute(sa.delete(models.Attachment).where(
                 models.Attachment.volume_id == row.id))
+            # an offer of a volume that is going is withdrawn with it
+            sess.execute(sa.delete(models.Transfer).where(
+                models.Transfer.volume_id == row.id))
         return None
     return transition(db, models.Volume, ident, None if force else VOLUME_DELETABLE,
                       {'status': 'deleting'}, extra=check)

@@ -64,6 +64,8 @@ def test_qos_specs_bad_inputs(cloud):
     assert got == 400 and 'vol_type_id' in fault['badRequest']['message']
     got, fault = cloud.call('GET', path + '/associate?vol_type_id=' + UUID0, token=admin)
     assert got == 404
+    got, fault = cloud.call('DELETE', path + '?force=maybe', token=admin)
+    assert got == 400 and 'force' in fault['badRequest']['message']
 
 
 def test_qos_specs_are_for_admins_only(cloud):

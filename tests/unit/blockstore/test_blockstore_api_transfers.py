@@ -113,3 +113,13 @@ def test_transfer_refusals_and_quota_at_accept(cloud):
     assert cloud.call('GET', '/os-volume-transfer', token=reader)[0] == 200
     assert cloud.call('DELETE', '/os-volume-transfer/%s' % offer['id'], token=reader)[0] \
         == 403
+
+
+def test_force_deleting_an_offered_volume_withdraws_the_offer(cloud):
+    vol = cloud.volume(1)
+    offer = _offer(cloud, vol)
+    cloud.ok('POST', '/v3/admin/volumes/%s/action' % vol['id'], {'os-force_delete': {}},
+             token=cloud.admin())
+    cloud.wait('volume', vol['id'], ('deleted',))
+    assert cloud.ok('GET', '/os-volume-transfer')['transfers'] == []
+    assert cloud.call('GET', '/os-volume-transfer/%s' % offer['id'])[0] == 404
