@@ -6,7 +6,9 @@ from blockstore.api import attachments
 from blockstore.api import backups
 from blockstore.api import base
 from blockstore.api import misc
+from blockstore.api import qos
 from blockstore.api import snapshots
+from blockstore.api import transfers
 from blockstore.api import types
 from blockstore.api import volumes
 from blockstore.state import BlockstoreState
@@ -57,6 +59,18 @@ def build(state):
     bak = backups.Backups(state)
     crud('/backups', bak, update=False)
     r.add(P + '/backups/{id}/restore', bak, {'POST': 'restore'})
+    specs = qos.QosSpecs(state)
+    r.add(P + '/qos-specs', specs, {'GET': 'index', 'POST': 'create'})
+    r.add(P + '/qos-specs/{id}', specs, {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    r.add(P + '/qos-specs/{id}/delete_keys', specs, {'PUT': 'delete_keys'})
+    for name in ('associations', 'associate', 'disassociate', 'disassociate_all'):
+        r.add(P + '/qos-specs/{id}/' + name, specs, {'GET': name})
+    for path, minimum in (('/os-volume-transfer', None), ('/volume-transfers', (3, 55))):
+        ctrl = transfers.Transfers(state, path[1:], minimum)
+        r.add(P + path, ctrl, {'GET': 'index', 'POST': 'create'})
+        r.add(P + path + '/detail', ctrl, {'GET': 'detail'})
+        r.add(P + path + '/{id}', ctrl, {'GET': 'show', 'DELETE': 'delete'})
+        r.add(P + path + '/{id}/accept', ctrl, {'POST': 'accept'})
     quotas = misc.Quotas(state)
     r.add(P + '/os-quota-sets/{target}', quotas, {'GET': 'show', 'PUT': 'update',
                                                   'DELETE': 'delete'})

@@ -21,7 +21,7 @@ class Backups(base.Controller):
         """``dependents``: the page's counts of incremental backups, if a list read them."""
         if detail and dependents is None:
             dependents = self._dependents(bak['id'])
-        return views.backup(self.conf, req, bak, bool(dependents), detail)
+        return views.backup(self.conf, req, bak, bool(dependents), detail, self.version(req))
 
     def _list(self, req, detail):
         ctx = self.context(req, 'backup:get_all')

@@ -69,6 +69,28 @@ BACKUP_RESTORE = {'type': 'object', 'required': ['restore'], 'additionalProperti
                   'properties': {'restore': {
                       'type': ['object', 'null'], 'additionalProperties': False,
                       'properties': {'volume_id': NULL_UUID, 'name': NAME}}}}
+QOS_CONSUMER = {'enum': ['front-end', 'back-end', 'both']}
+QOS_VALUE = {'type': 'string', 'maxLength': 255, 'format': 'name'}
+QOS_KEYS = {'minLength': 1, 'maxLength': 255, 'format': 'name'}
+QOS_CREATE = {'type': 'object', 'required': ['qos_specs'], 'additionalProperties': False,
+              'properties': {'qos_specs': {
+                  'type': 'object', 'required': ['name'], 'maxProperties': 64,
+                  'propertyNames': QOS_KEYS,
+                  'properties': {'name': validation.name(), 'consumer': QOS_CONSUMER},
+                  'additionalProperties': QOS_VALUE}}}
+QOS_UPDATE = {'type': 'object', 'required': ['qos_specs'], 'additionalProperties': False,
+              'properties': {'qos_specs': {
+                  'type': 'object', 'minProperties': 1, 'maxProperties': 64,
+                  'propertyNames': QOS_KEYS, 'properties': {'consumer': QOS_CONSUMER},
+                  'additionalProperties': QOS_VALUE}}}
+QOS_DELETE_KEYS = {'type': 'object', 'required': ['keys'], 'additionalProperties': False,
+                   'properties': {'keys': {'type': 'array', 'minItems': 1, 'maxItems': 64,
+                                           'items': dict(QOS_KEYS, type='string')}}}
+TRANSFER_CREATE = _wrap('transfer', {'volume_id': UUID, 'name': NAME, 'no_snapshots': BOOL},
+                        ['volume_id'])
+TRANSFER_ACCEPT = _wrap('accept', {'auth_key': {'type': 'string', 'minLength': 1,
+                                                'maxLength': 255, 'format': 'name'}},
+                        ['auth_key'])
 QUOTA_LIMIT = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$', 'minimum': -1}
 QUOTA_UPDATE = {'type': 'object', 'required': ['quota_set'], 'additionalProperties': False,
                 'properties': {'quota_set': {
@@ -115,6 +137,11 @@ ACTIONS = {
             'container_format': {'enum': ['bare']}, 'force': BOOL,
             'visibility': {'enum': ['public', 'private', 'shared', 'community']},
             'protected': BOOL}},
+    'os-retype': {'type': 'object', 'required': ['new_type'], 'additionalProperties': False,
+                  'properties': {
+                      'new_type': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                                   'format': 'name'},
+                      'migration_policy': {'enum': ['never', 'on-demand', None]}}},
     'os-detach': {'type': ['object', 'null'], 'additionalProperties': False,
                   'properties': {'attachment_id': NULL_UUID}},
 }

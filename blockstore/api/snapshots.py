@@ -20,7 +20,7 @@ class Snapshots(base.Controller):
                                 everyone, lr.filters, lr.sorts, lr.limit, lr.marker,
                                 lr.page_reverse, what='Snapshot')
         return listing.body(self.conf, req, 'snapshots', rows, lr,
-                            lambda s: views.snapshot(s, detail))
+                            lambda s: views.snapshot(s, detail, self.version(req)))
 
     def index(self, req, project_id):
         return self._list(req, False)
@@ -30,7 +30,7 @@ class Snapshots(base.Controller):
 
     def show(self, req, project_id, id):
         ctx = self.context(req, 'snapshot:get')
-        return {'snapshot': views.snapshot(self.snapshot(ctx, id))}
+        return {'snapshot': views.snapshot(self.snapshot(ctx, id), True, self.version(req))}
 
     def create(self, req, project_id):
         ctx = self.context(req, 'snapshot:create')
@@ -51,7 +51,8 @@ class Snapshots(base.Controller):
             'metadata': item.get('metadata') or {}, 'host': vol['host']},
             snapshots=1, gigabytes=vol['size'])
         self.volume_rpc.create_snapshot(ctx, vol['host'], snap['id'])
-        return response.json_response({'snapshot': views.snapshot(snap)}, status=202)
+        return response.json_response(
+            {'snapshot': views.snapshot(snap, False, self.version(req))}, status=202)
 
     def update(self, req, project_id, id):
         ctx = self.context(req, 'snapshot:update')
@@ -61,8 +62,8 @@ class Snapshots(base.Controller):
         for key, old in (('name', 'display_name'), ('description', 'display_description')):
             if key in item or old in item:
                 values[key] = item.get(key, item.get(old))
-        return {'snapshot': views.snapshot(db_api.update(self.db, 'snapshot', id,
-                                                         **values))}
+        snap = db_api.update(self.db, 'snapshot', id, **values)
+        return {'snapshot': views.snapshot(snap, False, self.version(req))}
 
     def delete(self, req, project_id, id):
         ctx = self.context(req, 'snapshot:delete')

@@ -33,7 +33,7 @@ class Types(base.Controller):
         public = item.get('os-volume-type-access:is_public', item.get('is_public', True))
         vtype = db_api.create_type(self.db, item['name'].strip(), item.get('description'),
                                    schemas.truthy(public), item.get('extra_specs'))
-        return {'volume_type': views.volume_type(vtype)}
+        return {'volume_type': views.volume_type(vtype, 'create')}
 
     def update(self, req, project_id, id):
         self.context(req, 'type:manage')
@@ -45,7 +45,8 @@ class Types(base.Controller):
         values = dict(item)
         if 'is_public' in values:
             values['is_public'] = schemas.truthy(values['is_public'])
-        return {'volume_type': views.volume_type(db_api.update_type(self.db, id, **values))}
+        vtype = db_api.update_type(self.db, id, **values)
+        return {'volume_type': views.volume_type(vtype, 'update')}
 
     def delete(self, req, project_id, id):
         self.context(req, 'type:manage')

@@ -30,13 +30,16 @@ class Volumes(base.Controller):
     def _type_names(self):
         return {t['id']: t['name'] for t in db_api.list_types(self.db, None)}
 
-    def render(self, req, ctx, vol, names=None, detail=True, attachments=None):
-        """``names``/``attachments``: what a list read for its whole page, if known."""
+    def render(self, req, ctx, vol, names=None, detail=True, attachments=None,
+               extended=True):
+        """``names``/``attachments``: what a list read for its whole page, if known;
+        ``extended``: False for the create and update answers (no extension fields)."""
         names = names if names is not None else self._type_names()
         if attachments is None:
             attachments = self.attachments(vol['id']) if detail else ()
         return views.volume(self.conf, req, vol, names.get(vol['volume_type_id']),
-                            attachments, self.can(ctx, 'volume:see_host'), detail)
+                            attachments, self.can(ctx, 'volume:see_host'), detail,
+                            self.version(req), extended)
 
     # list / show ----------------------------------------------------------------------
     def _list(self, req, project_id, detail):
@@ -64,7 +67,8 @@ class Volumes(base.Controller):
         result = listing.body(self.conf, req, 'volumes', rows, lr,
                               lambda v: self.render(req, ctx, v, names, detail,
                                                     attached.get(v['id'], [])))
-        if validation.query_bool(req, 'with_count', False):
+        # the count came with 3.45; older clients would not expect the extra key
+        if self.version(req) >= (3, 45) and validation.query_bool(req, 'with_count', False):
             result['count'] = len(rows) if lr.marker is None and len(rows) <= lr.limit \
                 else db_api.count(self.db, 'volume',
                                   **({} if everyone else {'project_id': ctx.project_id}))
@@ -153,7 +157,8 @@ class Volumes(base.Controller):
         vol = db_api.create_with_quota(self.db, self.conf, 'volume', values,
                                        volumes=1, gigabytes=size)
         self.scheduler_rpc.create_volume(ctx, vol['id'])
-        return response.json_response({'volume': self.render(req, ctx, vol)}, status=202)
+        return response.json_response({'volume': self.render(req, ctx, vol, extended=False)},
+                                      status=202)
 
     # update / delete -------------------------------------------------------------------
     def update(self, req, project_id, id):
@@ -168,7 +173,7 @@ class Volumes(base.Controller):
         if 'metadata' in item:
             values['metadata'] = item['metadata'] or {}
         vol = db_api.update(self.db, 'volume', id, **values)
-        return {'volume': self.render(req, ctx, vol)}
+        return {'volume': self.render(req, ctx, vol, extended=False)}
 
     def delete(self, req, project_id, id):
         ctx = self.context(req, 'volume:delete')
@@ -328,6 +333,38 @@ class Volumes(base.Controller):
                             'name': names.get(vol['volume_type_id'])},
             'image_id': image['id'], 'container_format': body['container_format'],
             'disk_format': disk_format, 'image_name': args['image_name']}}, status=202)
+
+    def _a_retype(self, req, id, args):
+        """Change a volume's type where it lies: the new type must be satisfiable by the
+        volume's backend (its ``volume_backend_name``), else a migration would be needed,
+        which this cloud does not do; that is a 400 whatever the migration_policy."""
+        ctx = self.context(req, 'volume:retype')
+        vol = self.volume(ctx, id)
+        policy = args.get('migration_policy') or 'never'
+        new = db_api.get_type(self.db, args['new_type'], ctx)
+        if new['id'] == vol['volume_type_id']:
+            raise exceptions.BadRequest('Invalid input for field/attribute new_type: the '
+                                        'volume is already of type %s.' % new['name'])
+        wanted = new['extra_specs'].get('volume_backend_name')
+        backend = db_api.pool_backend(self.db, vol['host']) if vol['host'] else None
+        if wanted and wanted != backend:
+            raise exceptions.BadRequest(
+                'Invalid volume: type %s needs volume_backend_name %s but the volume is on '
+                '%s; moving it there is a migration (migration_policy %s), which this cloud '
+                'does not support.' % (new['name'], wanted, backend or 'no backend', policy))
+        multiattach = new['extra_specs'].get('multiattach') == '<is> True'
+
+        def check(sess, row):
+            if row.volume_type_id != vol['volume_type_id']:
+                return 'Invalid volume: its type changed meanwhile; read it again.'
+            if row.status == 'in-use' and bool(row.multiattach) != multiattach:
+                return ('Invalid volume: multiattach cannot change on an in-use volume '
+                        '(type %s has multiattach %s).' % (new['name'], multiattach))
+            return None
+        db_api.transition(self.db, 'volume', id, {'available', 'in-use'},
+                          {'volume_type_id': new['id'], 'multiattach': multiattach},
+                          extra=check)
+        return _accepted()
 
     # the attach handshake of clients older than the attachments API ---------------------
     def _a_reserve(self, req, id, args):

@@ -147,6 +147,9 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
         if force:
             sess.execute(sa.delete(models.Attachment).where(
                 models.Attachment.volume_id == row.id))
+            # an offer of a volume that is going is withdrawn with it
+            sess.execute(sa.delete(models.Transfer).where(
+                models.Transfer.volume_id == row.id))
         return None
     return transition(db, models.Volume, ident, None if force else VOLUME_DELETABLE,
                       {'status': 'deleting'}, extra=check)
@@ -512,6 +515,14 @@ def list_pools(db, down_time=None):
             since = types.utcnow() - datetime.timedelta(seconds=down_time)
             stmt = stmt.where(models.Pool.reported_at >= since)
         return [_dict(r) for r in sess.execute(stmt).scalars()]
+    return run(db, go)
+
+
+def pool_backend(db, pool_name):
+    """The ``volume_backend_name`` of a pool (``host@backend#pool``), None if unknown."""
+    def go(sess):
+        row = sess.get(models.Pool, pool_name)
+        return row.backend_name if row is not None else None
     return run(db, go)
 
 

@@ -23,6 +23,18 @@ class VolumeType(Base):
     description = sa.Column(sa.String(255), nullable=True)
     is_public = sa.Column(sa.Boolean, nullable=False, default=True)
     extra_specs = sa.Column(types.JSONText, nullable=False, default=dict)
+    qos_specs_id = sa.Column(sa.String(36), nullable=True)
+    created_at, updated_at = _stamps()
+
+
+class QosSpecs(Base):
+    """Quality of service limits, for the front end (the hypervisor), the back end or
+    both; volume types are associated with at most one."""
+    __tablename__ = 'quality_of_service_specs'
+    id = sa.Column(sa.String(36), primary_key=True, default=types.new_uuid)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+    consumer = sa.Column(sa.String(16), nullable=False, default='back-end')
+    specs = sa.Column(types.JSONText, nullable=False, default=dict)
     created_at, updated_at = _stamps()
 
 
@@ -111,6 +123,21 @@ class Backup(Base):
     object_count = sa.Column(sa.Integer, nullable=False, default=0)
     fail_reason = sa.Column(sa.String(255), nullable=True)
     restore_volume_id = sa.Column(sa.String(36), nullable=True)
+    created_at, updated_at = _stamps()
+
+
+class Transfer(Base):
+    """An offer of a volume to whoever holds its id and auth key; the key itself is never
+    stored, only a salted hash of it."""
+    __tablename__ = 'transfers'
+    id = sa.Column(sa.String(36), primary_key=True, default=types.new_uuid)
+    volume_id = sa.Column(sa.String(36), nullable=False, unique=True)
+    project_id = sa.Column(sa.String(64), nullable=False, index=True)
+    user_id = sa.Column(sa.String(64), nullable=True)
+    name = sa.Column(sa.String(255), nullable=True)
+    salt = sa.Column(sa.String(64), nullable=False)
+    crypt_hash = sa.Column(sa.String(128), nullable=False)
+    no_snapshots = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at, updated_at = _stamps()
 
 

@@ -10,6 +10,7 @@ from blockstore.backup import chunked
 from blockstore.backup import objectstore
 from blockstore.db import api as db_api
 from blockstore.db import models
+from blockstore.db import qos as qos_db
 from blockstore.drivers import base
 from blockstore import drivers
 from blockstore.drivers import settings as settings_mod
@@ -268,6 +269,8 @@ class VolumeManager(manager.Manager):
         except base.VolumeDriverError as exc:
             raise exceptions.APIError('Unable to export volume %s: %s' % (volume_id, exc))
         info['data']['access_mode'] = 'ro' if row.get('readonly') else 'rw'
+        # Front-end QoS is the hypervisor's to enforce: it travels with the connection.
+        info['data']['qos_specs'] = qos_db.front_end_specs(self.db, row['volume_type_id'])
         return info
 
     def terminate_connection(self, ctx, volume_id, connector, remove_export=False):

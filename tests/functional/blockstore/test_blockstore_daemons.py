@@ -121,3 +121,46 @@ def test_blockstore_cli(blockstore_cloud):
     gone(cloud, ['volume', 'snapshot', 'show', 'clis'])
     run('volume', 'delete', 'cli1')
     gone(cloud, ['volume', 'show', 'cli1'])
+
+
+def test_openstack_client_retype_qos_and_transfer(blockstore_cloud):
+    """Retype in place, QoS specs on a type, and a volume given to another project, all
+    with the unchanged openstack client."""
+    cloud = blockstore_cloud
+
+    def admin(*args, **kw):
+        return cloud.osc(*args, user='admin', **kw)
+    admin('volume', 'qos', 'create', '--consumer', 'front-end', '--property',
+          'total_iops_sec=100', 'fq')
+    admin('volume', 'type', 'create', 'fgold')
+    admin('volume', 'qos', 'associate', 'fq', 'fgold')
+    qos = json.loads(admin('volume', 'qos', 'show', 'fq', '-f', 'json').stdout)
+    assert qos['consumer'] == 'front-end' and 'fgold' in str(qos['associations'])
+    assert 'total_iops_sec' in str(qos['properties'])
+    # a member may not manage QoS
+    assert cloud.osc('volume', 'qos', 'list', check=False).returncode != 0
+
+    cloud.osc('volume', 'create', '--size', '1', 'fr1')
+    assert wait(cloud, ['volume', 'show', 'fr1'], ('available', 'error')) == 'available'
+    cloud.osc('volume', 'set', '--type', 'fgold', '--retype-policy', 'never', 'fr1')
+    vol = json.loads(cloud.osc('volume', 'show', 'fr1', '-f', 'json').stdout)
+    assert vol['type'] == 'fgold'
+
+    offer = json.loads(cloud.osc('volume', 'transfer', 'request', 'create', '--name', 'ft',
+                                 'fr1', '-f', 'json').stdout)
+    assert offer['auth_key'] and offer['volume_id'] == vol['id']
+    assert wait(cloud, ['volume', 'show', 'fr1'], ('awaiting-transfer',)) == \
+        'awaiting-transfer'
+    bad = admin('volume', 'transfer', 'request', 'accept', '--auth-key', 'wrong',
+                offer['id'], check=False)
+    assert bad.returncode != 0 and 'auth key' in bad.stderr
+    admin('volume', 'transfer', 'request', 'accept', '--auth-key', offer['auth_key'],
+          offer['id'])
+    assert cloud.osc('volume', 'show', vol['id'], check=False).returncode != 0
+    moved = json.loads(admin('volume', 'show', vol['id'], '-f', 'json').stdout)
+    assert moved['status'] == 'available'
+    admin('volume', 'delete', vol['id'])
+    gone(cloud, ['volume', 'show', vol['id']], timeout=60)
+    admin('volume', 'qos', 'disassociate', '--all', 'fq')
+    admin('volume', 'qos', 'delete', 'fq')
+    admin('volume', 'type', 'delete', 'fgold')
