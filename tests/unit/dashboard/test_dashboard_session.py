@@ -23,15 +23,17 @@ def test_cookie_signature_round_trip_and_tampering():
 
 def test_saved_session_comes_back_with_its_cookie_only():
     mgr = manager()
-    sess = mgr.new({'token': 't1'})
+    # A token no random session id or signature can contain by chance.
+    token = 'gAAAAA-the-users-token-' + 'x' * 40
+    sess = mgr.new({'token': token})
     resp = webob.Response()
     mgr.save(sess, resp)
     cookie = resp.headers['Set-Cookie']
     assert 'HttpOnly' in cookie and 'samesite=lax' in cookie.lower()
-    assert 't1' not in cookie            # the token never leaves the server
+    assert 'the-users-token' not in cookie   # the token never leaves the server
     value = cookie.split(';')[0].split('=', 1)[1]
     req = webob.Request.blank('/', cookies={session_mod.COOKIE_NAME: value})
-    assert mgr.load(req)['token'] == 't1'
+    assert mgr.load(req)['token'] == token
     forged = webob.Request.blank('/', cookies={session_mod.COOKIE_NAME: sess.sid + '.bad'})
     loaded = mgr.load(forged)
     assert loaded.new and 'token' not in loaded
