@@ -209,3 +209,19 @@ def _timed(call, clock):
     start = clock()
     call()
     return clock() - start
+
+
+def test_migration_007_adds_the_list_indexes_to_an_older_database(state):
+    """A database made before the indexes (they dropped, version 6) gets them on db-sync."""
+    names = {'projects': 'ix_projects_name', 'users': 'ix_users_name',
+             'assignments': 'ix_assignments_role', 'endpoints': 'ix_endpoints_interface',
+             'credentials': 'ix_credentials_type'}
+    with state.db.engine.begin() as conn:
+        for index in names.values():
+            conn.execute(sa.text('DROP INDEX %s' % index))
+        conn.execute(sa.text('UPDATE schema_version SET version = 6'))
+    assert state.sync_schema() == 7
+    inspector = sa.inspect(state.db.engine)
+    for table, index in names.items():
+        assert index in {ix['name'] for ix in inspector.get_indexes(table)}, index
+    assert state.sync_schema() == 7  # and again: nothing to do

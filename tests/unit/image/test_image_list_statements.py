@@ -1,7 +1,9 @@
 """Scale: every list API of the image service runs the same number of SQL statements
 whatever the number of rows it returns (never one query per row)."""
 import pytest
+import sqlalchemy as sa
 
+from common.db import migration
 from common.testing import sqlcount
 
 pytestmark = pytest.mark.timeout(300)
@@ -99,3 +101,20 @@ def test_list_statements_do_not_grow_with_rows(image_env):
     large = statements(grower)
     grown = {key: (small[key], large[key]) for key in small if large[key] > small[key]}
     assert not grown, 'statements per list grew with the rows (before, after): %s' % grown
+
+
+def test_migration_004_adds_the_list_indexes_to_an_older_database(image_env):
+    """A database made before the indexes (they dropped, version 3) gets them on db-sync."""
+    _client, engine = image_env
+    names = {'images': 'ix_images_disk_format', 'image_tags': 'ix_image_tags_value',
+             'image_imports': 'ix_image_imports_owner',
+             'metadef_namespaces': 'ix_metadef_namespaces_visibility'}
+    db = engine.db
+    with db.engine.begin() as conn:
+        for index in names.values():
+            conn.execute(sa.text('DROP INDEX %s' % index))
+        conn.execute(sa.text('UPDATE schema_version SET version = 3'))
+    assert migration.upgrade(db, 'image.db.migrations') == 4
+    inspector = sa.inspect(db.engine)
+    for table, index in names.items():
+        assert index in {ix['name'] for ix in inspector.get_indexes(table)}, index
