@@ -49,13 +49,17 @@ def matches(event, claims, fields=None):
 
 
 class RevocationList:
-    """The events a service knows, indexed by user id (every revocation we make names the
-    user or an audit id) so a check stays cheap with many events."""
+    """The events a service knows, indexed by the most selective field each names (audit
+    id, then user, project, domain, application credential), so checking a token looks
+    only at events naming one of its own values: the cost stays flat however many events
+    other users, projects and tokens have."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._by_key = {}
         self._ids = set()
+        self._count = 0
+        self._oldest = None  # the smallest issued_before_ts held: prune is free until then
         self.last_id = 0
 
     def add(self, event):
@@ -66,6 +70,9 @@ class RevocationList:
         key = self._key(event)
         with self._lock:
             self._by_key.setdefault(key, []).append(event)
+            self._count += 1
+            if self._oldest is None or event['issued_before_ts'] < self._oldest:
+                self._oldest = event['issued_before_ts']
             if event.get('id') is not None:
                 self._ids.add(event['id'])
                 self.last_id = max(self.last_id, int(event['id']))
@@ -76,16 +83,14 @@ class RevocationList:
 
     @staticmethod
     def _key(event):
-        if event.get('audit_id'):
-            return ('audit', event['audit_id'])
-        if event.get('user_id'):
-            return ('user', event['user_id'])
-        return ('other', None)
+        for name in MATCH_FIELDS:
+            if event.get(name):
+                return (name, event[name])
+        return ('other', None)  # names nothing: matches no token, kept for the count
 
     def is_revoked(self, claims):
         fields = token_fields(claims)
-        keys = [('audit', a) for a in fields['audit_id']] + \
-               [('user', u) for u in fields['user_id']] + [('other', None)]
+        keys = [(name, value) for name in MATCH_FIELDS for value in fields[name] if value]
         with self._lock:
             candidates = [e for k in keys for e in self._by_key.get(k, ())]
         return any(matches(e, claims, fields) for e in candidates)
@@ -93,12 +98,19 @@ class RevocationList:
     def prune(self, older_than_ts):
         """Forget events whose issued_before is older than any live token could be."""
         with self._lock:
+            if self._oldest is None or self._oldest >= older_than_ts:
+                return  # nothing to forget: no scan of every event on each sync
+            oldest = None
             for key in list(self._by_key):
                 kept = [e for e in self._by_key[key] if e['issued_before_ts'] >= older_than_ts]
                 if kept:
                     self._by_key[key] = kept
+                    low = min(e['issued_before_ts'] for e in kept)
+                    oldest = low if oldest is None else min(oldest, low)
                 else:
                     del self._by_key[key]
+            self._oldest = oldest
+            self._count = sum(len(v) for v in self._by_key.values())
 
     def __len__(self):
-        return sum(len(v) for v in self._by_key.values())
+        return self._count

@@ -87,3 +87,13 @@ def add_column(conn, table_name, column):
 def create_tables(conn, metadata, names):
     """Create the named tables of ``metadata`` that do not exist yet."""
     metadata.create_all(conn, tables=[metadata.tables[n] for n in names], checkfirst=True)
+
+
+def create_indexes(conn, table):
+    """Create the indexes the model ``table`` declares that the database lacks (by name):
+    migration 001 creates tables from the current models, so index additions must be
+    idempotent too."""
+    existing = {ix['name'] for ix in sa.inspect(conn).get_indexes(table.name)}
+    for index in table.indexes:
+        if index.name not in existing:
+            index.create(conn)

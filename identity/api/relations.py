@@ -149,13 +149,14 @@ class RoleAssignmentController(base.Controller):
             {'user_id': params.get('user.id'), 'group_id': params.get('group.id'),
              'role_id': params.get('role.id'), 'domain_id': params.get('scope.domain.id'),
              'system': params.get('scope.system'), 'inherited': inherited})
-        items = [self._format(req, e) for e in entries]
+        base_url = self.base_url(req) + '/v3'  # once: it reads the config and request
+        items = [self._format(base_url, e) for e in entries]
         if include_names:
             self.store.assignment_names(items)
         return self.collection(req, 'role_assignments', items)
 
-    def _format(self, req, e):
-        base_url = self.base_url(req) + '/v3'
+    @staticmethod
+    def _format(base_url, e):
         item = {'role': {'id': e['role_id']}}
         item['user' if e['actor_kind'] == 'user' else 'group'] = {'id': e['actor_id']}
         if e['target_kind'] == 'system':

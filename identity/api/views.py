@@ -10,7 +10,12 @@ class Views:
         self.credential_keys = credential_keys
 
     def _base(self, req):
-        return endpoint.public_url(self.conf, req) + '/v3/'
+        # once per request, not once per listed entity
+        base = req.environ.get('identity.views.base')
+        if base is None:
+            base = req.environ['identity.views.base'] = \
+                endpoint.public_url(self.conf, req) + '/v3/'
+        return base
 
     def _links(self, req, path):
         return {'self': self._base(req) + path}

@@ -205,7 +205,7 @@ def list_grants(sess, actor, actor_id, target, target_id, inherited=False):
         models.Assignment.type == _assignment_type(actor, target),
         models.Assignment.actor_id == actor_id, models.Assignment.target_id == target_id,
         models.Assignment.inherited == inherited))
-    return [get_role(sess, rid) for rid in role_ids]
+    return users_core.by_ids(sess, models.Role, role_ids)
 
 
 # effective roles ---------------------------------------------------------------------
@@ -265,15 +265,20 @@ def user_projects(sess, user_id):
     rows = list(sess.execute(sa.select(models.Assignment.type, models.Assignment.target_id,
                                        models.Assignment.inherited).where(
         models.Assignment.actor_id.in_(actors))))
-    project_ids = set()
+    project_ids, inherited_from, inherited_domains = set(), set(), set()
     for kind, target, inherited in rows:
         if kind in (USER_PROJECT, GROUP_PROJECT):
             if not inherited:
                 project_ids.add(target)
-            project_ids.update(p.id for p in resource.subtree(sess, target) if inherited)
+            else:
+                inherited_from.add(target)
         elif kind in (USER_DOMAIN, GROUP_DOMAIN) and inherited:
-            project_ids.update(sess.scalars(sa.select(models.Project.id).where(
-                models.Project.domain_id == target)))
+            inherited_domains.add(target)
+    # a constant number of queries however many assignments the user has
+    for below in resource.subtrees(sess, inherited_from).values():
+        project_ids.update(p.id for p in below)
+    for in_domain in resource.projects_in_domains(sess, inherited_domains).values():
+        project_ids.update(in_domain)
     if not project_ids:
         return []
     return list(sess.scalars(sa.select(models.Project).where(

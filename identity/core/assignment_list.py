@@ -16,32 +16,61 @@ def _entry(kind, actor_id, target_kind, target_id, role_id, inherited=False, via
     return entry
 
 
-def raw_assignments(sess):
+_USER_TYPES = (asg.USER_PROJECT, asg.USER_DOMAIN, asg.USER_SYSTEM)
+_GROUP_TYPES = (asg.GROUP_PROJECT, asg.GROUP_DOMAIN, asg.GROUP_SYSTEM)
+
+
+def raw_assignments(sess, user_ids=(), group_ids=(), role_id=None):
+    """The stored assignments; narrowed in SQL (served by the actor index) to those of the
+    users ``user_ids`` and groups ``group_ids`` when either is given, and to ``role_id``."""
     kinds = {asg.USER_PROJECT: ('user', 'project'), asg.GROUP_PROJECT: ('group', 'project'),
              asg.USER_DOMAIN: ('user', 'domain'), asg.GROUP_DOMAIN: ('group', 'domain'),
              asg.USER_SYSTEM: ('user', 'system'), asg.GROUP_SYSTEM: ('group', 'system')}
+    # plain rows, not ORM entities: a user can hold thousands of assignments
+    query = sa.select(models.Assignment.type, models.Assignment.actor_id,
+                      models.Assignment.target_id, models.Assignment.role_id,
+                      models.Assignment.inherited)
+    actors = []
+    if user_ids:
+        actors.append(sa.and_(models.Assignment.actor_id.in_(list(user_ids)),
+                              models.Assignment.type.in_(_USER_TYPES)))
+    if group_ids:
+        actors.append(sa.and_(models.Assignment.actor_id.in_(list(group_ids)),
+                              models.Assignment.type.in_(_GROUP_TYPES)))
+    if actors:
+        query = query.where(sa.or_(*actors))
+    if role_id:
+        query = query.where(models.Assignment.role_id == role_id)
     result = []
-    for row in sess.scalars(sa.select(models.Assignment)):
+    for row in sess.execute(query):
         actor_kind, target_kind = kinds[row.type]
         result.append(_entry(actor_kind, row.actor_id, target_kind, row.target_id, row.role_id,
                              row.inherited))
     return result
 
 
-def effective_assignments(sess, raw):
-    """Expand ``raw`` entries as the ``effective`` query asks."""
+def effective_assignments(sess, raw, only_user=None):
+    """Expand ``raw`` entries as the ``effective`` query asks (groups only to ``only_user``
+    when it is given: the other members would be filtered out anyway)."""
+    # Members, subtrees and domain projects of every entry at once: a constant number of
+    # queries however many assignments there are.
+    members = users_core.group_members(
+        sess, {e['actor_id'] for e in raw if e['actor_kind'] == 'group'})
+    below = resource.subtrees(sess, {e['target_id'] for e in raw if e['inherited'] and
+                                     e['target_kind'] == 'project'})
+    in_domain = resource.projects_in_domains(
+        sess, {e['target_id'] for e in raw if e['inherited'] and e['target_kind'] == 'domain'})
     expanded = []
     for entry in raw:
         users = [(entry['actor_id'], None)] if entry['actor_kind'] == 'user' else \
-            [(uid, entry['actor_id']) for uid in users_core.group_member_ids(sess,
-                                                                              entry['actor_id'])]
+            [(uid, entry['actor_id']) for uid in members[entry['actor_id']]
+             if only_user is None or uid == only_user]
         targets = [(entry['target_kind'], entry['target_id'])]
         if entry['inherited']:
             if entry['target_kind'] == 'domain':
-                projects = sess.scalars(sa.select(models.Project.id).where(
-                    models.Project.domain_id == entry['target_id']))
+                projects = in_domain[entry['target_id']]
             else:
-                projects = (p.id for p in resource.subtree(sess, entry['target_id']))
+                projects = (p.id for p in below[entry['target_id']])
             targets = [('project', pid) for pid in projects]
         for user_id, group_id in users:
             for target_kind, target_id in targets:

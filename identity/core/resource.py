@@ -168,12 +168,37 @@ def children(sess, project_id):
 
 def subtree(sess, project_id):
     """Every project below ``project_id`` (not including it)."""
-    result, frontier = [], [project_id]
+    return subtrees(sess, [project_id])[project_id]
+
+
+def subtrees(sess, project_ids):
+    """``{id: [every project below it]}`` for many projects, one query per level of depth
+    (not one per project)."""
+    result = {pid: [] for pid in project_ids}
+    frontier = {pid: {pid} for pid in project_ids}  # project id -> the roots above it
+    seen = set(project_ids)
     while frontier:
         found = list(sess.scalars(sa.select(models.Project).where(
-            models.Project.parent_id.in_(frontier))))
-        result.extend(found)
-        frontier = [p.id for p in found]
+            models.Project.parent_id.in_(list(frontier)))))
+        nxt = {}
+        for project in found:
+            roots = frontier[project.parent_id]
+            for root in roots:
+                result[root].append(project)
+            if project.id not in seen:  # a parent cycle must not loop forever
+                seen.add(project.id)
+                nxt[project.id] = set(roots)
+        frontier = nxt
+    return result
+
+
+def projects_in_domains(sess, domain_ids):
+    """``{domain id: [project ids]}`` in one query."""
+    result = {did: [] for did in domain_ids}
+    if domain_ids:
+        for pid, did in sess.execute(sa.select(models.Project.id, models.Project.domain_id)
+                                     .where(models.Project.domain_id.in_(list(domain_ids)))):
+            result[did].append(pid)
     return result
 
 

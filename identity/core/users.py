@@ -159,6 +159,27 @@ def group_member_ids(sess, group_id):
         models.GroupMembership.group_id == group_id)))
 
 
+def group_members(sess, group_ids):
+    """``{group id: [user ids]}`` of many groups in one query."""
+    result = {gid: [] for gid in group_ids}
+    if group_ids:
+        for user_id, group_id in sess.execute(sa.select(
+                models.GroupMembership.user_id, models.GroupMembership.group_id).where(
+                models.GroupMembership.group_id.in_(list(group_ids)))):
+            result[group_id].append(user_id)
+    return result
+
+
+def by_ids(sess, model, ids):
+    """The rows of ``model`` with these ids, in their order (missing ones left out), in
+    one query."""
+    ids = list(ids)
+    if not ids:
+        return []
+    rows = {row.id: row for row in sess.scalars(sa.select(model).where(model.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
 def user_group_ids(sess, user_id):
     return list(sess.scalars(sa.select(models.GroupMembership.group_id).where(
         models.GroupMembership.user_id == user_id)))

@@ -390,7 +390,7 @@ class Store:
     def endpoint_group_projects(self, group_id):
         def run(sess):
             ids = catalog.endpoint_group_project_ids(sess, group_id)
-            return [p for p in (sess.get(models.Project, i) for i in ids) if p is not None]
+            return users.by_ids(sess, models.Project, ids)
         return self._run(run)
 
     def endpoint_group_endpoints(self, group_id):
@@ -431,8 +431,7 @@ class Store:
     def access_token_roles(self, user_id, token_id):
         def run(sess):
             token = oauth1.get_access_token(sess, user_id, token_id)
-            return [r for r in (sess.get(models.Role, i) for i in token.role_ids)
-                    if r is not None]
+            return users.by_ids(sess, models.Role, token.role_ids)
         return self._run(run)
 
     def delete_access_token(self, user_id, token_id):
@@ -544,14 +543,14 @@ class Store:
         def run(sess):
             users.get_user(sess, user_id)
             authorize()
-            return [users.get_group(sess, g) for g in users.user_group_ids(sess, user_id)]
+            return users.by_ids(sess, models.Group, users.user_group_ids(sess, user_id))
         return self._run(run)
 
     def users_in_group(self, group_id, authorize):
         def run(sess):
             users.get_group(sess, group_id)
             authorize()
-            return [users.get_user(sess, u) for u in users.group_member_ids(sess, group_id)]
+            return users.by_ids(sess, models.User, users.group_member_ids(sess, group_id))
         return self._run(run)
 
     def _membership(self, group_id, user_id, authorize, action):
@@ -644,9 +643,17 @@ class Store:
         group_id, role_id, domain_id, system, inherited) on ``project_id`` (and below it
         with ``include_subtree``)."""
         def run(sess):
-            entries = assignment_list.raw_assignments(sess)
+            user_id, group_id = filters.get('user_id'), filters.get('group_id')
             if effective:
-                entries = assignment_list.effective_assignments(sess, entries)
+                # the user's own assignments and those of its groups: never the whole table
+                entries = assignment_list.raw_assignments(
+                    sess, [user_id] if user_id else (),
+                    users.user_group_ids(sess, user_id) if user_id else ())
+                entries = assignment_list.effective_assignments(sess, entries, user_id)
+            else:
+                entries = assignment_list.raw_assignments(
+                    sess, [user_id] if user_id else (), [group_id] if group_id else (),
+                    filters.get('role_id'))
             project_ids = None
             if project_id:
                 project_ids = {project_id}
@@ -658,10 +665,7 @@ class Store:
 
     def assignment_names(self, items):
         """Add the names (and domains) of the role, actor and scope of each assignment."""
-        def run(sess):
-            for item in items:
-                _add_names(sess, item)
-        self._run(run)
+        self._run(lambda sess: _add_names(sess, items))
 
     # -- EC2 and application credentials ---------------------------------------------------
 
@@ -698,15 +702,16 @@ class Store:
 
     @staticmethod
     def _app_cred_roles(sess, cred):
-        return [assignment.get_role(sess, r) for r in cred.role_ids
-                if sess.get(models.Role, r) is not None]
+        return users.by_ids(sess, models.Role, cred.role_ids)
 
     def app_credentials(self, user_id, name=None):
-        """``[(credential, roles)]`` of a user."""
+        """``[(credential, roles)]`` of a user (the roles of all in one query)."""
         def run(sess):
             users.get_user(sess, user_id)
-            return [(c, self._app_cred_roles(sess, c))
-                    for c in app_creds.list_for_user(sess, user_id, name)]
+            found = app_creds.list_for_user(sess, user_id, name)
+            roles = {r.id: r for r in users.by_ids(
+                sess, models.Role, {rid for c in found for rid in c.role_ids})}
+            return [(c, [roles[r] for r in c.role_ids if r in roles]) for c in found]
         return self._run(run)
 
     def get_app_credential(self, user_id, app_cred_id):
@@ -748,20 +753,50 @@ class Store:
         self._run(run)
 
 
-def _add_names(sess, item):
-    role = assignment.get_role(sess, item['role']['id'])
-    item['role'].update(name=role.name)
-    if assignment.role_domain(role):
-        item['role']['domain'] = {'id': assignment.role_domain(role)}
-    for kind, getter in (('user', users.get_user), ('group', users.get_group)):
-        if kind in item:
-            entity = getter(sess, item[kind]['id'])
-            dom = resource.get_domain(sess, entity.domain_id)
-            item[kind].update(name=entity.name, domain={'id': dom.id, 'name': dom.name})
-    scope = item['scope']
-    if 'project' in scope:
-        project = resource.get_project(sess, scope['project']['id'])
-        dom = resource.get_domain(sess, project.domain_id)
-        scope['project'].update(name=project.name, domain={'id': dom.id, 'name': dom.name})
-    elif 'domain' in scope:
-        scope['domain']['name'] = resource.get_domain(sess, scope['domain']['id']).name
+def _add_names(sess, items):
+    """Names of the roles, actors and scopes of ``items``: one query per kind of entity,
+    whatever the number of assignments."""
+    def load(model, ids):
+        # (id, name, domain_id) rows, not entities: thousands of items stay cheap
+        ids = list(set(ids))
+        if not ids:
+            return {}
+        columns = [model.id, model.name] + (
+            [model.domain_id] if 'domain_id' in model.__table__.columns else [])
+        return {row.id: row for row in sess.execute(sa.select(*columns).where(
+            model.id.in_(ids)))}
+    roles = load(models.Role, (item['role']['id'] for item in items))
+    actors = {kind: load(model, (item[kind]['id'] for item in items if kind in item))
+              for kind, model in (('user', models.User), ('group', models.Group))}
+    projects = load(models.Project, (item['scope']['project']['id'] for item in items
+                                     if 'project' in item['scope']))
+    domains = load(models.Domain, [e.domain_id for found in list(actors.values()) + [projects]
+                                   for e in found.values()] +
+                   [item['scope']['domain']['id'] for item in items
+                    if 'domain' in item['scope']])
+
+    def named_domain(domain_id):
+        if domain_id not in domains:
+            raise exceptions.NotFound('Could not find domain: %s.' % domain_id)
+        return {'id': domain_id, 'name': domains[domain_id].name}
+
+    def found(rows, ident, kind):
+        if ident not in rows:
+            raise exceptions.NotFound('Could not find %s: %s.' % (kind, ident))
+        return rows[ident]
+
+    for item in items:
+        role = found(roles, item['role']['id'], 'role')
+        item['role'].update(name=role.name)
+        if assignment.role_domain(role):
+            item['role']['domain'] = {'id': assignment.role_domain(role)}
+        for kind in ('user', 'group'):
+            if kind in item:
+                entity = found(actors[kind], item[kind]['id'], kind)
+                item[kind].update(name=entity.name, domain=named_domain(entity.domain_id))
+        scope = item['scope']
+        if 'project' in scope:
+            project = found(projects, scope['project']['id'], 'project')
+            scope['project'].update(name=project.name, domain=named_domain(project.domain_id))
+        elif 'domain' in scope:
+            scope['domain']['name'] = named_domain(scope['domain']['id'])['name']

@@ -40,7 +40,7 @@ class Project(Base):
     __tablename__ = 'projects'
     __table_args__ = (sa.UniqueConstraint('domain_id', 'name', name='uniq_project_name'),)
     id = _id()
-    name = sa.Column(sa.String(64), nullable=False)
+    name = sa.Column(sa.String(64), nullable=False, index=True)  # ?name= across domains
     domain_id = sa.Column(sa.String(64), sa.ForeignKey('domains.id'), nullable=False, index=True)
     parent_id = sa.Column(sa.String(64), sa.ForeignKey('projects.id'), nullable=True, index=True)
     description = sa.Column(sa.Text)
@@ -54,7 +54,7 @@ class User(Base):
     __tablename__ = 'users'
     __table_args__ = (sa.UniqueConstraint('domain_id', 'name', name='uniq_user_name'),)
     id = _id()
-    name = sa.Column(sa.String(255), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False, index=True)
     domain_id = sa.Column(sa.String(64), sa.ForeignKey('domains.id'), nullable=False, index=True)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     password_hash = sa.Column(sa.String(255), nullable=True)
@@ -72,7 +72,7 @@ class Group(Base):
     __tablename__ = 'groups'
     __table_args__ = (sa.UniqueConstraint('domain_id', 'name', name='uniq_group_name'),)
     id = _id()
-    name = sa.Column(sa.String(64), nullable=False)
+    name = sa.Column(sa.String(64), nullable=False, index=True)
     domain_id = sa.Column(sa.String(64), sa.ForeignKey('domains.id'), nullable=False, index=True)
     description = sa.Column(sa.Text)
     extra = sa.Column(types.JSONText, nullable=False, default=dict)
@@ -118,14 +118,15 @@ class Assignment(Base):
                         primary_key=True)
     inherited = sa.Column(sa.Boolean, primary_key=True, default=False)
     __table_args__ = (sa.Index('ix_assignments_actor', 'actor_id'),
-                      sa.Index('ix_assignments_target', 'target_id'))
+                      sa.Index('ix_assignments_target', 'target_id'),
+                      sa.Index('ix_assignments_role', 'role_id'))
 
 
 class Region(Base):
     __tablename__ = 'regions'
     id = sa.Column(sa.String(255), primary_key=True)
     description = sa.Column(sa.Text, nullable=False, default='')
-    parent_region_id = sa.Column(sa.String(255), nullable=True)
+    parent_region_id = sa.Column(sa.String(255), nullable=True, index=True)
     extra = sa.Column(types.JSONText, nullable=False, default=dict)
 
 
@@ -133,7 +134,7 @@ class CatalogService(Base):
     __tablename__ = 'catalog_services'
     id = _id()
     type = sa.Column(sa.String(255), nullable=False, index=True)
-    name = sa.Column(sa.String(255), nullable=True)
+    name = sa.Column(sa.String(255), nullable=True, index=True)
     description = sa.Column(sa.Text)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     extra = sa.Column(types.JSONText, nullable=False, default=dict)
@@ -144,9 +145,10 @@ class Endpoint(Base):
     id = _id()
     service_id = sa.Column(sa.String(64), sa.ForeignKey('catalog_services.id'), nullable=False,
                            index=True)
-    interface = sa.Column(sa.String(8), nullable=False)
+    interface = sa.Column(sa.String(8), nullable=False, index=True)
     url = sa.Column(sa.Text, nullable=False)
-    region_id = sa.Column(sa.String(255), sa.ForeignKey('regions.id'), nullable=True)
+    region_id = sa.Column(sa.String(255), sa.ForeignKey('regions.id'), nullable=True,
+                          index=True)
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     extra = sa.Column(types.JSONText, nullable=False, default=dict)
 
@@ -157,7 +159,7 @@ class Credential(Base):
     user_id = sa.Column(sa.String(64), sa.ForeignKey('users.id', ondelete='CASCADE'),
                         nullable=False, index=True)
     project_id = sa.Column(sa.String(64), nullable=True)
-    type = sa.Column(sa.String(255), nullable=False)
+    type = sa.Column(sa.String(255), nullable=False, index=True)
     # The blob (an EC2 secret, a TOTP seed...) encrypted with the credential key of the
     # key repository (identity.core.credential_crypto), and which key that was.
     encrypted_blob = sa.Column(sa.Text, nullable=False)

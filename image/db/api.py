@@ -161,12 +161,33 @@ def location_dicts(session, image_id):
 def image_dict(session, row, details=True):
     """The image's columns; with ``details`` also ``tags``, ``properties`` (every custom
     and reserved property) and ``locations`` ([{store, url, meta}])."""
-    image = {name: getattr(row, name) for name in _COLUMNS}
-    if details:
-        image['tags'] = tags(session, row.id)
-        image['properties'] = properties(session, row.id)
-        image['locations'] = location_dicts(session, row.id)
-    return image
+    return image_dicts(session, [row], details)[0]
+
+
+def image_dicts(session, rows, details=True):
+    """``image_dict`` of every row, with three queries in all (not three per image): a
+    page of 1,000 images costs as many statements as a page of one."""
+    images = [{name: getattr(row, name) for name in _COLUMNS} for row in rows]
+    if not details or not images:
+        return images
+    ids = [image['id'] for image in images]
+    by_id = {}
+    for image in images:
+        image.update(tags=[], properties={}, locations=[])
+        by_id[image['id']] = image
+    for image_id, value in session.execute(sa.select(
+            models.ImageTag.image_id, models.ImageTag.value).where(
+            models.ImageTag.image_id.in_(ids)).order_by(models.ImageTag.value)):
+        by_id[image_id]['tags'].append(value)
+    for image_id, name, value in session.execute(sa.select(
+            models.ImageProperty.image_id, models.ImageProperty.name,
+            models.ImageProperty.value).where(models.ImageProperty.image_id.in_(ids))):
+        by_id[image_id]['properties'][name] = value
+    for row in session.execute(sa.select(models.ImageLocation).where(
+            models.ImageLocation.image_id.in_(ids)).order_by(
+            models.ImageLocation.id)).scalars():
+        by_id[row.image_id]['locations'].append(location_dict(row))
+    return images
 
 
 def member_dict(row):
@@ -423,7 +444,7 @@ def list_visible(db, ctx, filters, sorts, limit, marker_id=None, visibility=None
         stmt = db_query.build(_IMG, _fields_for(filters), scope, filters, sorts, limit,
                               marker)
         rows, _more = db_query.page(session, stmt, limit)
-        return [image_dict(session, row) for row in rows]
+        return image_dicts(session, rows)
     with db.session() as session:
         return run(session)
 

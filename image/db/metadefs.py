@@ -93,9 +93,19 @@ def _namespace_row(session, ctx, name, for_update=False):
 
 
 def _associations(session, namespace_id):
+    return _associations_of(session, [namespace_id])[namespace_id]
+
+
+def _associations_of(session, namespace_ids):
+    """``{namespace id: [association dicts]}`` of many namespaces in one query."""
+    found = {ns_id: [] for ns_id in namespace_ids}
+    if not namespace_ids:
+        return found
     rows = session.execute(sa.select(ASSOC, RT).join(RT, RT.id == ASSOC.resource_type_id).where(
-        ASSOC.namespace_id == namespace_id).order_by(RT.name)).all()
-    return [_association_dict(assoc, rtype) for assoc, rtype in rows]
+        ASSOC.namespace_id.in_(namespace_ids)).order_by(RT.name)).all()
+    for assoc, rtype in rows:
+        found[assoc.namespace_id].append(_association_dict(assoc, rtype))
+    return found
 
 
 def _children(session, kind, namespace_id):
@@ -117,8 +127,8 @@ def list_namespaces(db, ctx, filters, sorts, limit, marker_name=None):
                                             % marker_name)
         stmt = db_query.build(NS, NAMESPACE_FIELDS, _scope(ctx), filters, sorts, limit, marker)
         rows, _more = db_query.page(session, stmt, limit)
-        return [dict(_namespace_dict(row),
-                     resource_type_associations=_associations(session, row.id))
+        associations = _associations_of(session, [row.id for row in rows])
+        return [dict(_namespace_dict(row), resource_type_associations=associations[row.id])
                 for row in rows]
     return db_query.transaction(db, run)
 

@@ -15,15 +15,16 @@ class Image(Base):
     status = sa.Column(sa.String(30), nullable=False, index=True)
     visibility = sa.Column(sa.String(16), nullable=False, index=True)
     owner = sa.Column(sa.String(255), nullable=True, index=True)
-    size = sa.Column(sa.BigInteger, nullable=True)
-    virtual_size = sa.Column(sa.BigInteger, nullable=True)
-    disk_format = sa.Column(sa.String(20), nullable=True)
-    container_format = sa.Column(sa.String(20), nullable=True)
+    # every filter and sort key of GET /v2/images is indexed
+    size = sa.Column(sa.BigInteger, nullable=True, index=True)
+    virtual_size = sa.Column(sa.BigInteger, nullable=True, index=True)
+    disk_format = sa.Column(sa.String(20), nullable=True, index=True)
+    container_format = sa.Column(sa.String(20), nullable=True, index=True)
     checksum = sa.Column(sa.String(32), nullable=True)
     os_hash_algo = sa.Column(sa.String(64), nullable=True)
     os_hash_value = sa.Column(sa.String(128), nullable=True)
-    min_disk = sa.Column(sa.Integer, nullable=False, default=0)
-    min_ram = sa.Column(sa.Integer, nullable=False, default=0)
+    min_disk = sa.Column(sa.Integer, nullable=False, default=0, index=True)
+    min_ram = sa.Column(sa.Integer, nullable=False, default=0, index=True)
     protected = sa.Column(sa.Boolean, nullable=False, default=False)
     os_hidden = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow, index=True)
@@ -46,7 +47,8 @@ class ImageTag(Base):
 
     image_id = sa.Column(sa.String(36), sa.ForeignKey('images.id', ondelete='CASCADE'),
                          primary_key=True)
-    value = sa.Column(sa.String(255), primary_key=True)
+    # ?tag= looks images up by tag: the primary key starts with image_id
+    value = sa.Column(sa.String(255), primary_key=True, index=True)
 
 
 class ImageMember(Base):
@@ -91,11 +93,11 @@ class ImportJob(Base):
     all_stores_must_succeed = sa.Column(sa.Boolean, nullable=False, default=True)
     state = sa.Column(sa.String(16), nullable=False, index=True)
     message = sa.Column(sa.Text, nullable=True)
-    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
-    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow, index=True)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow, index=True)
     # The task view of the job (migration 003).
     task_type = sa.Column(sa.String(30), nullable=True)
-    owner = sa.Column(sa.String(255), nullable=True)
+    owner = sa.Column(sa.String(255), nullable=True, index=True)
     user_id = sa.Column(sa.String(255), nullable=True)
     request_id = sa.Column(sa.String(255), nullable=True)
     task_input = sa.Column(types.JSONText, nullable=True)
@@ -109,13 +111,14 @@ class MetadefNamespace(Base):
 
     id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
     namespace = sa.Column(sa.String(80), nullable=False, unique=True)
-    display_name = sa.Column(sa.String(80), nullable=True)
+    # every filter and sort key of GET /v2/metadefs/namespaces is indexed
+    display_name = sa.Column(sa.String(80), nullable=True, index=True)
     description = sa.Column(sa.Text, nullable=True)
-    visibility = sa.Column(sa.String(32), nullable=False, default='private')
+    visibility = sa.Column(sa.String(32), nullable=False, default='private', index=True)
     protected = sa.Column(sa.Boolean, nullable=False, default=False)
     owner = sa.Column(sa.String(255), nullable=True, index=True)
     created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow, index=True)
-    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow, index=True)
 
 
 class MetadefResourceType(Base):
@@ -135,7 +138,7 @@ class MetadefNamespaceResourceType(Base):
                                                        ondelete='CASCADE'), primary_key=True)
     resource_type_id = sa.Column(sa.Integer, sa.ForeignKey('metadef_resource_types.id',
                                                            ondelete='CASCADE'),
-                                 primary_key=True)
+                                 primary_key=True, index=True)
     prefix = sa.Column(sa.String(80), nullable=True)
     properties_target = sa.Column(sa.String(80), nullable=True)
     created_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
