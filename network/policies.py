@@ -114,6 +114,15 @@ EXTRA = [
     RuleDefault('get_agent', ADMIN, 'List and show agents.'),
     RuleDefault('update_agent', ADMIN, 'Update an agent.'),
     RuleDefault('delete_agent', ADMIN, 'Delete an agent.'),
+] + [RuleDefault('%s_%s' % (action, kind), ADMIN, '%s a %s.' % (
+    action.capitalize(), kind.replace('_', ' ')))
+     for action in ('create', 'update', 'delete')
+     for kind in ('flavor', 'service_profile')] + [
+    RuleDefault('get_service_profile', ADMIN, 'List and show service profiles.'),
+    RuleDefault('create_flavor_service_profile', ADMIN,
+                'Associate a service profile with a flavor.'),
+    RuleDefault('delete_flavor_service_profile', ADMIN,
+                'Dissociate a service profile from a flavor.'),
 ]
 
 

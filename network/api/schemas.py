@@ -72,6 +72,11 @@ SUBNET_UPDATE = _obj(SUBNET_COMMON, extra_owned=False)
 PAIR = {'type': 'object', 'additionalProperties': False, 'required': ['ip_address'],
         'properties': {'ip_address': IP,
                        'mac_address': {'type': ['string', 'null'], 'maxLength': 32}}}
+# extra_dhcp_opt: opt_name and opt_value are parsed by common.validators in the plugin.
+DHCP_OPT = {'type': 'object', 'additionalProperties': False, 'required': ['opt_name'],
+            'properties': {'opt_name': {'type': 'string', 'maxLength': 64},
+                           'opt_value': {'type': ['string', 'null'], 'maxLength': 255},
+                           'ip_version': {'enum': [4, 6, '4', '6', None]}}}
 PORT_COMMON = {
     'name': NAME, 'description': DESC, 'admin_state_up': BOOL,
     'mac_address': {'type': 'string', 'maxLength': 32},
@@ -82,7 +87,8 @@ PORT_COMMON = {
     'binding:host_id': STR255,
     'binding:vnic_type': {'type': 'string', 'enum': ['normal']},
     'binding:profile': {'type': ['object', 'null']},
-    'extra_dhcp_opts': {'type': 'array', 'maxItems': 0},
+    'extra_dhcp_opts': {'type': ['array', 'null'], 'maxItems': 64, 'items': DHCP_OPT},
+    'dns_name': {'type': ['string', 'null'], 'maxLength': 255},
     'qos_policy_id': NULL_ID,
 }
 PORT_CREATE = _obj(dict(PORT_COMMON, network_id=ID), required=('network_id',))
@@ -171,3 +177,16 @@ QOS_BW_UPDATE = _obj({'max_kbps': KBPS, 'max_burst_kbps': KBPS,
                      extra_owned=False)
 QOS_DSCP = _obj({'dscp_mark': {'type': 'integer', 'minimum': 0, 'maximum': 56}},
                 extra_owned=False)
+
+# flavors: service_type is checked against the service providers in the plugin.
+FLAVOR_COMMON = {'name': NAME, 'description': DESC, 'enabled': BOOL}
+FLAVOR_CREATE = _obj(dict(FLAVOR_COMMON, service_type={
+    'type': 'string', 'minLength': 1, 'maxLength': 36, 'format': 'name'}),
+    required=('service_type',))
+FLAVOR_UPDATE = _obj(FLAVOR_COMMON, extra_owned=False)
+PROFILE_COMMON = {'description': DESC, 'enabled': BOOL,
+                  'driver': {'type': 'string', 'maxLength': 1024, 'format': 'name'},
+                  'metainfo': {'type': 'string', 'maxLength': 4096, 'format': 'text'}}
+PROFILE_CREATE = _obj(PROFILE_COMMON)
+PROFILE_UPDATE = _obj(PROFILE_COMMON, extra_owned=False)
+FLAVOR_PROFILE_BINDING = _obj({'id': ID}, required=('id',), extra_owned=False)

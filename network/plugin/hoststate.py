@@ -122,7 +122,8 @@ class HostState:
             info = networks_mod.segment_info(net)
             info['subnets'] = [_subnet(s) for s in subnets]
             info['ports'] = [{k: p[k] for k in ('id', 'mac_address', 'fixed_ips',
-                                                'device_owner')} for p in ports]
+                                                'device_owner', 'extra_dhcp_opts',
+                                                'dns_name')} for p in ports]
             info['dhcp_port'] = {k: dhcp_port[k] for k in ('id', 'mac_address', 'fixed_ips')}
             out.append(info)
         return {'networks': out}, created

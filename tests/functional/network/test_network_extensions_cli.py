@@ -189,3 +189,67 @@ def test_qos_with_the_openstack_client(cli):
     cli('port', 'unset', '--qos-policy', 'qport')
     cli('network', 'set', '--no-qos-policy', 'qnet')
     cli('network', 'qos', 'policy', 'delete', 'gold', user='admin')
+
+
+def test_extra_dhcp_opts_and_dns_name_with_the_openstack_client(cli):
+    cli('network', 'create', 'boot', '-f', 'json')
+    cli('subnet', 'create', 'boot-sub', '--network', 'boot', '--subnet-range',
+        '10.21.0.0/24', '-f', 'json')
+    port = cli('port', 'create', 'pxe', '--network', 'boot', '--dns-name', 'pxe-host',
+               '--extra-dhcp-option', 'name=bootfile-name,value=pxelinux.0',
+               '--extra-dhcp-option', 'name=tftp-server,value=10.21.0.9,ip-version=4',
+               '-f', 'json')
+    assert port['dns_name'] == 'pxe-host'
+    assert sorted((o['opt_name'], o['opt_value'], o['ip_version'])
+                  for o in port['extra_dhcp_opts']) == [
+        ('bootfile-name', 'pxelinux.0', 4), ('tftp-server', '10.21.0.9', 4)]
+    ip = port['fixed_ips'][0]['ip_address']
+    assert port['dns_assignment'] == [{'hostname': 'pxe-host', 'ip_address': ip,
+                                       'fqdn': 'pxe-host.openstacklocal.'}]
+    cli('port', 'set', 'pxe', '--extra-dhcp-option', 'name=bootfile-name,value=ipxe.efi',
+        '--dns-name', 'pxe2')
+    shown = cli('port', 'show', 'pxe', '-f', 'json')
+    assert shown['dns_name'] == 'pxe2'
+    assert {o['opt_name']: o['opt_value'] for o in shown['extra_dhcp_opts']} == {
+        'bootfile-name': 'ipxe.efi', 'tftp-server': '10.21.0.9'}
+    # injections into dnsmasq's files are refused with a 400 naming the field
+    err = cli('port', 'set', 'pxe', '--extra-dhcp-option',
+              'name=bootfile-name,value=x tag:other', ok=False)
+    assert 'opt_value' in err
+    err = cli('port', 'create', 'bad', '--network', 'boot', '--extra-dhcp-option',
+              'name=no-such-option,value=1', ok=False)
+    assert 'opt_name' in err
+    err = cli('port', 'set', 'pxe', '--dns-name', 'a_b', ok=False)
+    assert 'dns_name' in err
+    shown = cli('port', 'show', 'pxe', '-f', 'json')
+    assert shown['dns_name'] == 'pxe2'
+    assert [p['Name'] for p in cli('port', 'list', '--network', 'boot', '-f', 'json')] \
+        == ['pxe']
+
+
+def test_network_flavors_and_profiles_with_the_openstack_client(cli):
+    flavor = cli('network', 'flavor', 'create', '--service-type', 'L3_ROUTER_NAT',
+                 '--description', 'fast routers', 'gold', '-f', 'json', user='admin')
+    assert flavor['name'] == 'gold' and flavor['service_type'] == 'L3_ROUTER_NAT'
+    err = cli('network', 'flavor', 'create', '--service-type', 'L3_ROUTER_NAT', 'mine',
+              ok=False)
+    assert '403' in err or 'not allowed' in err.lower() or 'forbidden' in err.lower()
+    err = cli('network', 'flavor', 'create', '--service-type', 'NOPE', 'bad', ok=False,
+              user='admin')
+    assert 'NOPE' in err
+    profile = cli('network', 'flavor', 'profile', 'create', '--driver', 'l3_agent',
+                  '--metainfo', '{"ha": false}', '--description', 'plain', '-f', 'json',
+                  user='admin')
+    assert profile['driver'] == 'l3_agent' and profile['enabled'] is True
+    cli('network', 'flavor', 'add', 'profile', 'gold', profile['id'], user='admin')
+    shown = cli('network', 'flavor', 'show', 'gold', '-f', 'json')     # members read
+    assert shown['service_profile_ids'] == [profile['id']]
+    listed = cli('network', 'flavor', 'list', '-f', 'json')
+    assert [(f['Name'], f['Service Type']) for f in listed] == [('gold', 'L3_ROUTER_NAT')]
+    assert [p['ID'] for p in cli('network', 'flavor', 'profile', 'list', '-f', 'json',
+                                 user='admin')] == [profile['id']]
+    cli('network', 'flavor', 'remove', 'profile', 'gold', profile['id'], user='admin')
+    assert cli('network', 'flavor', 'show', 'gold', '-f', 'json')['service_profile_ids'] == []
+    cli('network', 'flavor', 'profile', 'delete', profile['id'], user='admin')
+    cli('network', 'flavor', 'delete', 'gold', user='admin')
+    assert cli('network', 'flavor', 'list', '-f', 'json') == []
