@@ -13,7 +13,7 @@ from network.state import NetworkState
 PREFIX = '/v2.0'
 # collections whose resources carry tags (standard-attr-tag)
 TAGGABLE = ('networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups',
-            'subnetpools', 'qos/policies')
+            'subnetpools', 'qos/policies', 'trunks')
 
 
 def _network_target(core):
@@ -126,6 +126,11 @@ def build(conf, core, enforcer):
          schemas.PROFILE_CREATE, schemas.PROFILE_UPDATE,
          ops=_admin_ops(enforcer, 'service_profile', fl.list_profiles, fl.show_profile,
                         fl.update_profile, fl.delete_profile, fl.create_profiles))
+    crud('trunk', 'trunks', 'trunks', core.trunks, schemas.TRUNK_CREATE, schemas.TRUNK_UPDATE)
+    trunk_actions = misc.TrunkActions(core, enforcer)
+    r.add(PREFIX + '/trunks/{id}/add_subports', trunk_actions, {'PUT': 'add_subports'})
+    r.add(PREFIX + '/trunks/{id}/remove_subports', trunk_actions, {'PUT': 'remove_subports'})
+    r.add(PREFIX + '/trunks/{id}/get_subports', trunk_actions, {'GET': 'get_subports'})
     bindings = misc.FlavorProfiles(core, enforcer)
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles', bindings, {'POST': 'create'})
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles/{id}', bindings,

@@ -81,6 +81,7 @@ EXTENSIONS = [
      'dns_name on ports becomes the DHCP host name of the port\'s addresses.'),
     ('flavors', 'Neutron Service Flavors', 'Flavor specification for Neutron advanced '
                                            'services.'),
+    ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
 ]
 
 
@@ -146,6 +147,36 @@ class RouterActions:
     def remove_extraroutes(self, req, id):
         return self._run(req, id, 'remove_extraroutes', lambda ctx, rid, body: {
             'router': self.core.routers.change_routes(ctx, rid, body, add=False)})
+
+
+class TrunkActions:
+    """``/v2.0/trunks/{id}/add_subports``, ``remove_subports`` (PUT, answering the trunk
+    itself, not wrapped, as Neutron does) and ``get_subports``."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _run(self, req, id, rule, schema, func):
+        ctx = middleware.get_context(req)
+        body = wsgi_response.json_body(req)
+        if not isinstance(body, dict):
+            raise nexc.BadRequest("Resource body required: a 'sub_ports' list.")
+        validation.validate(schema, body)
+        trunk = self.core.trunks.show(ctx, id)
+        self.enforcer.authorize(rule, trunk, ctx)
+        return func(ctx, id, body['sub_ports'])
+
+    def add_subports(self, req, id):
+        return self._run(req, id, 'add_subports', schemas.ADD_SUBPORTS,
+                         self.core.trunks.add_subports)
+
+    def remove_subports(self, req, id):
+        return self._run(req, id, 'remove_subports', schemas.REMOVE_SUBPORTS,
+                         self.core.trunks.remove_subports)
+
+    def get_subports(self, req, id):
+        return self.core.trunks.subports(middleware.get_context(req), id)
 
 
 class Quotas:

@@ -190,3 +190,21 @@ PROFILE_COMMON = {'description': DESC, 'enabled': BOOL,
 PROFILE_CREATE = _obj(PROFILE_COMMON)
 PROFILE_UPDATE = _obj(PROFILE_COMMON, extra_owned=False)
 FLAVOR_PROFILE_BINDING = _obj({'id': ID}, required=('id',), extra_owned=False)
+
+# trunk: VLAN subports only (this cloud's one segmentation type).
+SUBPORT = {'type': 'object', 'additionalProperties': False,
+           'required': ['port_id', 'segmentation_type', 'segmentation_id'],
+           'properties': {'port_id': ID, 'segmentation_type': {'enum': ['vlan']},
+                          'segmentation_id': {'type': 'integer', 'minimum': 1,
+                                              'maximum': 4094}}}
+SUBPORT_REF = {'type': 'object', 'additionalProperties': False, 'required': ['port_id'],
+               'properties': {'port_id': ID}}
+TRUNK_COMMON = {'name': NAME, 'description': DESC, 'admin_state_up': BOOL}
+TRUNK_CREATE = _obj(dict(TRUNK_COMMON, port_id=ID, sub_ports={
+    'type': 'array', 'maxItems': 4094, 'items': SUBPORT}), required=('port_id',))
+TRUNK_UPDATE = _obj(TRUNK_COMMON, extra_owned=False)
+ADD_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094, 'items': SUBPORT}},
+                    required=('sub_ports',), extra_owned=False)
+REMOVE_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094,
+                                      'items': SUBPORT_REF}},
+                       required=('sub_ports',), extra_owned=False)

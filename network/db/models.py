@@ -387,3 +387,30 @@ class FlavorServiceProfile(Base):
                           primary_key=True)
     service_profile_id = sa.Column(sa.String(36), sa.ForeignKey('service_profiles.id'),
                                    primary_key=True, index=True)
+
+
+class Trunk(Taggable, Base):
+    """A trunk (trunk): a parent port whose VLAN-tagged frames reach its subports."""
+    __tablename__ = 'trunks'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
+    port_id = sa.Column(sa.String(36), sa.ForeignKey('ports.id'), nullable=False,
+                        unique=True)
+    revision_number = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class SubPort(Base):
+    """A subport of a trunk: a port whose traffic is the parent's frames of one VLAN."""
+    __tablename__ = 'subports'
+    __table_args__ = (sa.UniqueConstraint('trunk_id', 'segmentation_type', 'segmentation_id',
+                                          name='uniq_subports_trunk_segment'),)
+    port_id = sa.Column(sa.String(36), sa.ForeignKey('ports.id'), primary_key=True)
+    trunk_id = sa.Column(sa.String(36), sa.ForeignKey('trunks.id', ondelete='CASCADE'),
+                         nullable=False, index=True)
+    segmentation_type = sa.Column(sa.String(32), nullable=False)
+    segmentation_id = sa.Column(sa.Integer, nullable=False)

@@ -414,13 +414,16 @@ class PortManager:
 
     # updating -------------------------------------------------------------------
     def update(self, ctx, port_id, data):
+        followers = []
+
         def run(sess):
-            return self.update_in(sess, ctx, port_id, data)
+            followers.clear()
+            return self.update_in(sess, ctx, port_id, data, followers)
         result = self.core.transaction(run)
-        self.core.notify(ctx, [('port', [port_id])])
+        self.core.notify(ctx, [('port', [port_id] + followers)])
         return result
 
-    def update_in(self, sess, ctx, port_id, data):
+    def update_in(self, sess, ctx, port_id, data, followers=None):
         row = self.get_row(sess, ctx, port_id)
         network = sess.get(models.Network, row.network_id)
         if 'network_id' in data and data['network_id'] != row.network_id:
@@ -463,6 +466,11 @@ class PortManager:
                 value = data[key]
                 setattr(row, attr, value if value is not None else
                         ({} if attr == 'binding_profile' else ''))
+        if 'binding:host_id' in data:
+            # A trunk's subports are bound where its parent is (the guest's host).
+            moved = self.core.trunks.follow_parent(sess, row)
+            if followers is not None:
+                followers.extend(moved)
         core.bump(row)
         sess.flush()
         return self.to_dicts(sess, [row])[0]
@@ -524,6 +532,7 @@ class PortManager:
             if row.device_owner in core.ROUTER_OWNERS + (core.OWNER_FLOATINGIP,):
                 raise nexc.PortInUse('Port %s cannot be deleted directly via the port API: '
                                      'has device owner %s.' % (row.id, row.device_owner))
+            self.core.trunks.check_port_delete(sess, row.id)
             fips = self.core.floatingips.disassociate_port(sess, row.id)
             sess.delete(row)
             return fips

@@ -253,3 +253,40 @@ def test_network_flavors_and_profiles_with_the_openstack_client(cli):
     cli('network', 'flavor', 'profile', 'delete', profile['id'], user='admin')
     cli('network', 'flavor', 'delete', 'gold', user='admin')
     assert cli('network', 'flavor', 'list', '-f', 'json') == []
+
+
+def test_network_trunk_with_the_openstack_client(cli):
+    cli('network', 'create', 'tr-parent', '-f', 'json')
+    cli('subnet', 'create', 'tr-parent-sub', '--network', 'tr-parent', '--subnet-range',
+        '10.22.0.0/24', '-f', 'json')
+    cli('network', 'create', 'tr-vlan', '-f', 'json')
+    cli('subnet', 'create', 'tr-vlan-sub', '--network', 'tr-vlan', '--subnet-range',
+        '10.23.0.0/24', '-f', 'json')
+    parent = cli('port', 'create', 'tp', '--network', 'tr-parent', '-f', 'json')
+    s1 = cli('port', 'create', 'ts1', '--network', 'tr-vlan', '-f', 'json')
+    s2 = cli('port', 'create', 'ts2', '--network', 'tr-vlan', '-f', 'json')
+    trunk = cli('network', 'trunk', 'create', '--parent-port', 'tp', '--subport',
+                'port=ts1,segmentation-type=vlan,segmentation-id=100', 'trunk1', '-f', 'json')
+    assert trunk['port_id'] == parent['id'] and trunk['status'] == 'DOWN'
+    assert trunk['sub_ports'] == [{'port_id': s1['id'], 'segmentation_type': 'vlan',
+                                   'segmentation_id': 100}]
+    cli('network', 'trunk', 'set', '--subport',
+        'port=ts2,segmentation-type=vlan,segmentation-id=200', 'trunk1')
+    subports = cli('network', 'subport', 'list', '--trunk', 'trunk1', '-f', 'json')
+    assert sorted((s['Port'], s['Segmentation ID']) for s in subports) == sorted(
+        [(s1['id'], 100), (s2['id'], 200)])
+    assert cli('port', 'show', 'ts2', '-f', 'json')['device_owner'] == 'trunk:subport'
+    # a VLAN id used twice, a port in use, and deleting a port the trunk needs: refused
+    err = cli('network', 'trunk', 'set', '--subport',
+              'port=tp,segmentation-type=vlan,segmentation-id=300', 'trunk1', ok=False)
+    assert 'tp' in err or parent['id'] in err
+    err = cli('port', 'delete', 'ts1', ok=False)
+    assert 'subport' in err.lower()
+    cli('network', 'trunk', 'unset', '--subport', 'ts1', 'trunk1')
+    shown = cli('network', 'trunk', 'show', 'trunk1', '-f', 'json')
+    assert [s['port_id'] for s in shown['sub_ports']] == [s2['id']]
+    assert [t['Name'] for t in cli('network', 'trunk', 'list', '-f', 'json')] == ['trunk1']
+    cli('network', 'trunk', 'delete', 'trunk1')
+    assert cli('network', 'trunk', 'list', '-f', 'json') == []
+    assert cli('port', 'show', 'ts2', '-f', 'json')['device_owner'] == ''
+    cli('port', 'delete', 'tp', 'ts1', 'ts2')
