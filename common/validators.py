@@ -319,6 +319,19 @@ def dhcp_option_value(value, field='opt_value'):
     return value
 
 
+def dns_domain(value, field='dns_domain'):
+    """A DNS domain (Neutron's network ``dns_domain``): labels as ``dns_label`` allows
+    joined by dots, at least two, an optional final dot, a top-level label not all
+    digits, 255 characters at most; returned lower-case."""
+    _string(value, field, 'a DNS domain is expected')
+    labels = value[:-1].split('.') if value.endswith('.') else value.split('.')
+    if len(value) > 255 or len(labels) < 2 or not all(
+            _HOSTLABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise InvalidValue(field, value, 'is not a valid DNS domain (labels of letters, '
+                                         'digits and inner hyphens joined by dots)')
+    return value.lower()
+
+
 def dns_label(value, field='dns_name'):
     """A DNS label (RFC 1123 host name part): 1-63 letters, digits and inner hyphens, not
     all digits; returned lower-case (DNS names compare case-insensitively)."""

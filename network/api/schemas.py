@@ -39,6 +39,7 @@ NETWORK_COMMON = {
                                  'maximum': 4094},
     'availability_zone_hints': {'type': 'array', 'maxItems': 0},
     'qos_policy_id': NULL_ID,
+    'dns_domain': {'type': ['string', 'null'], 'maxLength': 255},
 }
 NETWORK_CREATE = _obj(NETWORK_COMMON)
 NETWORK_UPDATE = _obj(NETWORK_COMMON, extra_owned=False)

@@ -54,6 +54,9 @@ class Network(Taggable, Base):
     # The external network auto-allocation and `network create --default` pick (one at most).
     is_default = sa.Column(sa.Boolean, nullable=False, default=False,
                            server_default=sa.text('false'))
+    # dns-integration: the network's DNS domain, recorded (no external DNS service reads it).
+    dns_domain = sa.Column(sa.String(255), nullable=False, default='',
+                           server_default=sa.text("''"))
     port_security_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     mtu = sa.Column(sa.Integer, nullable=False)

@@ -192,7 +192,10 @@ def test_qos_with_the_openstack_client(cli):
 
 
 def test_extra_dhcp_opts_and_dns_name_with_the_openstack_client(cli):
-    cli('network', 'create', 'boot', '-f', 'json')
+    net = cli('network', 'create', 'boot', '--dns-domain', 'Boot.Example.', '-f', 'json')
+    assert net['dns_domain'] == 'boot.example.'
+    err = cli('network', 'set', 'boot', '--dns-domain', 'nodots', ok=False)
+    assert 'dns_domain' in err
     cli('subnet', 'create', 'boot-sub', '--network', 'boot', '--subnet-range',
         '10.21.0.0/24', '-f', 'json')
     port = cli('port', 'create', 'pxe', '--network', 'boot', '--dns-name', 'pxe-host',

@@ -109,3 +109,16 @@ def test_dhcp_agent_state_carries_options_and_name(api, network_conf_obj):
 def test_extensions_listed(api):
     aliases = {e['alias'] for e in api.ok('GET', '/v2.0/extensions')['extensions']}
     assert {'extra_dhcp_opt', 'dns-integration', 'flavors'} <= aliases
+
+
+def test_network_dns_domain(api):
+    net = api.ok('POST', '/v2.0/networks', {'network': {'name': 'd',
+                                                        'dns_domain': 'Example.ORG.'}})['network']
+    assert net['dns_domain'] == 'example.org.'
+    path = '/v2.0/networks/%s' % net['id']
+    assert api.ok('PUT', path, {'network': {'dns_domain': 'a.example'}})['network'][
+        'dns_domain'] == 'a.example'
+    for bad in ('example', 'a..b', '-a.b', 'a.123', 'a b.c', 'a.b\n', 'x' * 64 + '.org', 7):
+        code, body = api.call('PUT', path, {'network': {'dns_domain': bad}})
+        assert code == 400, (bad, body)
+    assert api.ok('PUT', path, {'network': {'dns_domain': ''}})['network']['dns_domain'] == ''
