@@ -67,8 +67,10 @@ _DHCP_OPTION_MAX = {4: 254, 6: 65535}
 # One element of an option value: no quote, backslash, space or control character (dnsmasq
 # would unquote or split them), no comma (elements are joined with single commas).
 _DHCP_VALUE_ITEM = re.compile(r'\A[A-Za-z0-9._:/@+=~\[\]-]{1,255}\Z')
-# Words dnsmasq reads as tags or option selectors, refused at the start of an element.
-_DHCP_KEYWORDS = ('tag:', 'set:', 'encap:', 'vi-encap:', 'vendor:', 'option:', 'option6:')
+# Words dnsmasq reads as tags or option selectors (``net:`` is the old spelling of
+# ``tag:``), refused at the start of an element.
+_DHCP_KEYWORDS = ('tag:', 'net:', 'set:', 'encap:', 'vi-encap:', 'vendor:', 'option:',
+                  'option6:')
 # A DNS label (RFC 1123): letters, digits and inner hyphens, not all digits.
 _DNS_LABEL = re.compile(r'\A(?!-)(?![0-9]+\Z)[A-Za-z0-9-]{1,63}(?<!-)\Z')
 

@@ -43,6 +43,7 @@ def test_extra_dhcp_opts_created_merged_and_removed(api):
     {'opt_name': 'bootfile-name', 'opt_value': 'a\nb'},
     {'opt_name': 'bootfile-name', 'opt_value': 'a,tag:other,option:router,1.2.3.4'},
     {'opt_name': 'bootfile-name', 'opt_value': 'x,set:evil'},
+    {'opt_name': 'bootfile-name', 'opt_value': 'x,net:other'},
     {'opt_name': 'bootfile-name', 'opt_value': 'a b'},
     {'opt_name': 'bootfile-name', 'opt_value': '"quoted"'},
     {'opt_name': 'bootfile-name', 'opt_value': 'a,,b'},
