@@ -41,6 +41,40 @@ _HOSTLABEL = re.compile(r'\A(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z')
 _CHAP = re.compile(r'\A[\x21-\x7e]{1,255}\Z')
 
 
+# The DHCP option names dnsmasq knows (``dnsmasq --help dhcp`` / ``--help dhcp6``): a
+# port's extra DHCP option is one of these or a number, nothing dnsmasq would read as a tag,
+# a keyword or a second option.
+DHCP_OPTION_NAMES = {4: frozenset((
+    'netmask', 'time-offset', 'router', 'dns-server', 'log-server', 'lpr-server',
+    'boot-file-size', 'domain-name', 'swap-server', 'root-path', 'extension-path',
+    'ip-forward-enable', 'non-local-source-routing', 'policy-filter',
+    'max-datagram-reassembly', 'default-ttl', 'mtu', 'all-subnets-local',
+    'router-discovery', 'router-solicitation', 'static-route', 'trailer-encapsulation',
+    'arp-timeout', 'ethernet-encap', 'tcp-ttl', 'tcp-keepalive', 'nis-domain', 'nis-server',
+    'ntp-server', 'netbios-ns', 'netbios-dd', 'netbios-nodetype', 'netbios-scope',
+    'x-windows-fs', 'x-windows-dm', 't1', 't2', 'vendor-class', 'nis+-domain', 'nis+-server',
+    'tftp-server', 'bootfile-name', 'mobile-ip-home', 'smtp-server', 'pop3-server',
+    'nntp-server', 'irc-server', 'user-class', 'rapid-commit', 'client-arch',
+    'client-interface-id', 'client-machine-id', 'posix-timezone', 'tzdb-timezone',
+    'ipv6-only', 'domain-search', 'sip-server', 'classless-static-route', 'vendor-id-encap',
+    'tftp-server-address', 'server-ip-address')),
+    6: frozenset((
+        'sip-server-domain', 'sip-server', 'dns-server', 'domain-search', 'nis-server',
+        'nis+-server', 'nis-domain', 'nis+-domain', 'sntp-server', 'information-refresh-time',
+        'posix-timezone', 'tzdb-timezone', 'ntp-server', 'bootfile-url', 'bootfile-param'))}
+# Highest option code of each protocol (DHCPv4 codes are one octet, 0 and 255 reserved).
+_DHCP_OPTION_MAX = {4: 254, 6: 65535}
+# One element of an option value: no quote, backslash, space or control character (dnsmasq
+# would unquote or split them), no comma (elements are joined with single commas).
+_DHCP_VALUE_ITEM = re.compile(r'\A[A-Za-z0-9._:/@+=~\[\]-]{1,255}\Z')
+# Words dnsmasq reads as tags or option selectors (``net:`` is the old spelling of
+# ``tag:``), refused at the start of an element.
+_DHCP_KEYWORDS = ('tag:', 'net:', 'set:', 'encap:', 'vi-encap:', 'vendor:', 'option:',
+                  'option6:')
+# A DNS label (RFC 1123): letters, digits and inner hyphens, not all digits.
+_DNS_LABEL = re.compile(r'\A(?!-)(?![0-9]+\Z)[A-Za-z0-9-]{1,63}(?<!-)\Z')
+
+
 class InvalidValue(ValueError):
     """A value failed its validator; ``message`` is safe to show and to log."""
 
@@ -250,3 +284,61 @@ def find_surrogate(data):
         elif isinstance(item, list):
             stack.extend((value, path + [index]) for index, value in enumerate(item))
     return None
+
+
+def dhcp_option_name(value, field='opt_name', ip_version=4):
+    """A DHCP option dnsmasq knows by name (returned lower-case) or an option code (returned
+    as its decimal digits) for ``ip_version``."""
+    _string(value, field, 'a DHCP option name is expected')
+    if ip_version not in DHCP_OPTION_NAMES:
+        raise InvalidValue('ip_version', ip_version, 'is not 4 or 6')
+    if value.isascii() and value.isdigit() and len(value) <= 5:
+        code = int(value)
+        if not 1 <= code <= _DHCP_OPTION_MAX[ip_version]:
+            raise InvalidValue(field, value, 'is not a DHCP%s option code (1-%d)'
+                               % ('' if ip_version == 4 else '6', _DHCP_OPTION_MAX[ip_version]))
+        return str(code)
+    if value.lower() not in DHCP_OPTION_NAMES[ip_version]:
+        raise InvalidValue(field, value, 'is not a DHCP option name dnsmasq knows for IPv%d '
+                                         'nor an option code' % ip_version)
+    return value.lower()
+
+
+def dhcp_option_value(value, field='opt_value'):
+    """A DHCP option value: one or more elements joined by single commas, each of letters,
+    digits and ``._:/@+=~[]-`` (no space, quote, backslash or control character), none
+    starting with a dnsmasq keyword such as ``tag:``; at most 255 characters."""
+    _string(value, field, 'a DHCP option value is expected')
+    if len(value) > 255:
+        raise InvalidValue(field, value, 'is longer than 255 characters')
+    for item in value.split(','):
+        if not _DHCP_VALUE_ITEM.match(item):
+            raise InvalidValue(field, value, 'may only hold letters, digits and ._:/@+=~[]- '
+                                             'in elements joined by single commas')
+        if item.lower().startswith(_DHCP_KEYWORDS):
+            raise InvalidValue(field, value, 'holds a dnsmasq keyword (%s)'
+                               % item.split(':')[0])
+    return value
+
+
+def dns_domain(value, field='dns_domain'):
+    """A DNS domain (Neutron's network ``dns_domain``): labels as ``dns_label`` allows
+    joined by dots, at least two, an optional final dot, a top-level label not all
+    digits, 255 characters at most; returned lower-case."""
+    _string(value, field, 'a DNS domain is expected')
+    labels = value[:-1].split('.') if value.endswith('.') else value.split('.')
+    if len(value) > 255 or len(labels) < 2 or not all(
+            _HOSTLABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise InvalidValue(field, value, 'is not a valid DNS domain (labels of letters, '
+                                         'digits and inner hyphens joined by dots)')
+    return value.lower()
+
+
+def dns_label(value, field='dns_name'):
+    """A DNS label (RFC 1123 host name part): 1-63 letters, digits and inner hyphens, not
+    all digits; returned lower-case (DNS names compare case-insensitively)."""
+    _string(value, field, 'a DNS name is expected')
+    if not _DNS_LABEL.match(value):
+        raise InvalidValue(field, value, 'is not a valid DNS label (1-63 letters, digits '
+                                         'and inner hyphens, not all digits)')
+    return value.lower()

@@ -36,6 +36,14 @@ AddressScopeNotFound = _make(exc.NotFound, 'AddressScopeNotFound')
 SubnetPoolNotFound = _make(exc.NotFound, 'SubnetPoolNotFound')
 QosPolicyNotFound = _make(exc.NotFound, 'QosPolicyNotFound')
 QosRuleNotFound = _make(exc.NotFound, 'QosRuleNotFound')
+FlavorNotFound = _make(exc.NotFound, 'FlavorNotFound')
+TrunkNotFound = _make(exc.NotFound, 'TrunkNotFound')
+SubPortNotFound = _make(exc.NotFound, 'SubPortNotFound')
+ServiceProfileNotFound = _make(exc.NotFound, 'ServiceProfileNotFound')
+FlavorServiceProfileBindingNotFound = _make(exc.NotFound,
+                                            'FlavorServiceProfileBindingNotFound')
+InvalidFlavorServiceType = _make(exc.BadRequest, 'InvalidFlavorServiceType')
+ServiceProfileEmpty = _make(exc.BadRequest, 'ServiceProfileEmpty')
 RouterInterfaceNotFound = _make(exc.NotFound, 'RouterInterfaceNotFound')
 RouterInterfaceNotFoundForSubnet = _make(exc.NotFound, 'RouterInterfaceNotFoundForSubnet')
 ExternalGatewayForFloatingIPNotFound = _make(exc.NotFound,
@@ -74,6 +82,12 @@ QoSRulesConflict = _make(exc.Conflict, 'QoSRulesConflict')
 RbacPolicyInUse = _make(exc.Conflict, 'RbacPolicyInUse')
 DuplicateRbacPolicy = _make(exc.Conflict, 'DuplicateRbacPolicy')
 OverQuota = _make(exc.Conflict, 'OverQuota')
+ServiceProfileInUse = _make(exc.Conflict, 'ServiceProfileInUse')
+TrunkPortInUse = _make(exc.Conflict, 'TrunkPortInUse')
+PortInUseAsTrunkParent = _make(exc.Conflict, 'PortInUseAsTrunkParent')
+PortInUseAsSubPort = _make(exc.Conflict, 'PortInUseAsSubPort')
+DuplicateSubPort = _make(exc.Conflict, 'DuplicateSubPort')
+FlavorServiceProfileBindingExists = _make(exc.Conflict, 'FlavorServiceProfileBindingExists')
 
 # A write lost a race (duplicate key, lock); the whole transaction is run again.
 RetryRequest = query.RetryRequest

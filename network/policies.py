@@ -36,6 +36,7 @@ _CRUD_OWNER = {
     'rbac_policy': [],
     'subnetpool': ['shared', 'is_default'],
     'address_scope': ['shared'],
+    'trunk': [],
 }
 
 # Attributes only admins see in responses.
@@ -114,6 +115,17 @@ EXTRA = [
     RuleDefault('get_agent', ADMIN, 'List and show agents.'),
     RuleDefault('update_agent', ADMIN, 'Update an agent.'),
     RuleDefault('delete_agent', ADMIN, 'Delete an agent.'),
+] + [RuleDefault('%s_%s' % (action, kind), ADMIN, '%s a %s.' % (
+    action.capitalize(), kind.replace('_', ' ')))
+     for action in ('create', 'update', 'delete')
+     for kind in ('flavor', 'service_profile')] + [
+    RuleDefault('get_service_profile', ADMIN, 'List and show service profiles.'),
+    RuleDefault('add_subports', WRITER, 'Add subports to a trunk.'),
+    RuleDefault('remove_subports', WRITER, 'Remove subports from a trunk.'),
+    RuleDefault('create_flavor_service_profile', ADMIN,
+                'Associate a service profile with a flavor.'),
+    RuleDefault('delete_flavor_service_profile', ADMIN,
+                'Dissociate a service profile from a flavor.'),
 ]
 
 

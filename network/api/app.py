@@ -13,7 +13,7 @@ from network.state import NetworkState
 PREFIX = '/v2.0'
 # collections whose resources carry tags (standard-attr-tag)
 TAGGABLE = ('networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups',
-            'subnetpools', 'qos/policies')
+            'subnetpools', 'qos/policies', 'trunks')
 
 
 def _network_target(core):
@@ -30,9 +30,10 @@ def _network_target(core):
     return hook
 
 
-def _agent_ops(enforcer, agents):
-    """The agent operations, each behind its own admin-only rule. A list by someone the
-    rule refuses is empty rather than 403, as Neutron answers it."""
+def _admin_ops(enforcer, member, list_, show, update, delete, create=None):
+    """Operations of an admin-only resource (agents, service profiles), each behind its
+    own rule. A list by someone ``get_<member>`` refuses is empty rather than 403, as
+    Neutron answers it."""
     def checked(rule, func):
         def run(ctx, *args):
             enforcer.authorize(rule, {}, ctx)
@@ -40,12 +41,15 @@ def _agent_ops(enforcer, agents):
         return run
 
     def listed(ctx, *args, **kwargs):
-        if not enforcer.enforce('get_agent', {}, ctx):
+        if not enforcer.enforce('get_%s' % member, {}, ctx):
             return []
-        return agents.list(ctx, *args, **kwargs)
-    return {'list': listed, 'show': checked('get_agent', agents.show),
-            'update': checked('update_agent', agents.update),
-            'delete': checked('delete_agent', agents.delete)}
+        return list_(ctx, *args, **kwargs)
+    ops = {'list': listed, 'show': checked('get_%s' % member, show),
+           'update': checked('update_%s' % member, update),
+           'delete': checked('delete_%s' % member, delete)}
+    if create is not None:
+        ops['create'] = create
+    return ops
 
 
 def build(conf, core, enforcer):
@@ -113,7 +117,24 @@ def build(conf, core, enforcer):
     crud('rbac_policy', 'rbac_policies', 'rbac-policies', core.rbac, schemas.RBAC_CREATE,
          schemas.RBAC_UPDATE)
     crud('agent', 'agents', 'agents', None, None, schemas.AGENT_UPDATE,
-         ops=_agent_ops(enforcer, core.agents))
+         ops=_admin_ops(enforcer, 'agent', core.agents.list, core.agents.show,
+                        core.agents.update, core.agents.delete))
+    crud('flavor', 'flavors', 'flavors', core.flavors, schemas.FLAVOR_CREATE,
+         schemas.FLAVOR_UPDATE)
+    fl = core.flavors
+    crud('service_profile', 'service_profiles', 'service_profiles', None,
+         schemas.PROFILE_CREATE, schemas.PROFILE_UPDATE,
+         ops=_admin_ops(enforcer, 'service_profile', fl.list_profiles, fl.show_profile,
+                        fl.update_profile, fl.delete_profile, fl.create_profiles))
+    crud('trunk', 'trunks', 'trunks', core.trunks, schemas.TRUNK_CREATE, schemas.TRUNK_UPDATE)
+    trunk_actions = misc.TrunkActions(core, enforcer)
+    r.add(PREFIX + '/trunks/{id}/add_subports', trunk_actions, {'PUT': 'add_subports'})
+    r.add(PREFIX + '/trunks/{id}/remove_subports', trunk_actions, {'PUT': 'remove_subports'})
+    r.add(PREFIX + '/trunks/{id}/get_subports', trunk_actions, {'GET': 'get_subports'})
+    bindings = misc.FlavorProfiles(core, enforcer)
+    r.add(PREFIX + '/flavors/{flavor_id}/service_profiles', bindings, {'POST': 'create'})
+    r.add(PREFIX + '/flavors/{flavor_id}/service_profiles/{id}', bindings,
+          {'DELETE': 'delete'})
 
     actions = misc.RouterActions(core, enforcer)
     r.add(PREFIX + '/routers/{id}/add_router_interface', actions, {'PUT': 'add_interface'})

@@ -7,6 +7,7 @@ from common.wsgi import middleware
 from common.wsgi import response as wsgi_response
 from network import exceptions as nexc
 from network.api import schemas
+from network.plugin import flavors
 
 EXTENSIONS = [
     ('agent', 'agent', 'The agent management extension.'),
@@ -73,6 +74,14 @@ EXTENSIONS = [
      'API for retrieving service providers for Neutron advanced services'),
     ('fip-port-details', 'Floating IP Port Details Extension', 'Add port_details attribute '
                                                                'to Floating IP resource'),
+    ('extra_dhcp_opt', 'Neutron Extra DHCP options',
+     'Extra options (extra_dhcp_opts) for a port\'s DHCP answers: dnsmasq option names or '
+     'codes with checked values.'),
+    ('dns-integration', 'DNS Integration',
+     'dns_name on ports becomes the DHCP host name of the port\'s addresses.'),
+    ('flavors', 'Neutron Service Flavors', 'Flavor specification for Neutron advanced '
+                                           'services.'),
+    ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
 ]
 
 
@@ -138,6 +147,36 @@ class RouterActions:
     def remove_extraroutes(self, req, id):
         return self._run(req, id, 'remove_extraroutes', lambda ctx, rid, body: {
             'router': self.core.routers.change_routes(ctx, rid, body, add=False)})
+
+
+class TrunkActions:
+    """``/v2.0/trunks/{id}/add_subports``, ``remove_subports`` (PUT, answering the trunk
+    itself, not wrapped, as Neutron does) and ``get_subports``."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _run(self, req, id, rule, schema, func):
+        ctx = middleware.get_context(req)
+        body = wsgi_response.json_body(req)
+        if not isinstance(body, dict):
+            raise nexc.BadRequest("Resource body required: a 'sub_ports' list.")
+        validation.validate(schema, body)
+        trunk = self.core.trunks.show(ctx, id)
+        self.enforcer.authorize(rule, trunk, ctx)
+        return func(ctx, id, body['sub_ports'])
+
+    def add_subports(self, req, id):
+        return self._run(req, id, 'add_subports', schemas.ADD_SUBPORTS,
+                         self.core.trunks.add_subports)
+
+    def remove_subports(self, req, id):
+        return self._run(req, id, 'remove_subports', schemas.REMOVE_SUBPORTS,
+                         self.core.trunks.remove_subports)
+
+    def get_subports(self, req, id):
+        return self.core.trunks.subports(middleware.get_context(req), id)
 
 
 class Quotas:
@@ -217,11 +256,34 @@ class IPAvailability:
             req, self.core.ip_availability.show(id))}
 
 
-# The one provider of each service this cloud runs (what `network service provider list`
-# shows): routers are served by the L3 agent.
-SERVICE_PROVIDERS = [{'service_type': 'L3_ROUTER_NAT', 'name': 'l3_agent', 'default': True}]
-
-
 class ServiceProviders:
     def index(self, req):
-        return {'service_providers': [dict(p) for p in SERVICE_PROVIDERS]}
+        return {'service_providers': [dict(p) for p in flavors.SERVICE_PROVIDERS]}
+
+
+class FlavorProfiles:
+    """``/v2.0/flavors/{flavor_id}/service_profiles``: associate a service profile with a
+    flavor (POST ``{"service_profile": {"id": ...}}``) or dissociate it (DELETE), admin only."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _check(self, req, rule):
+        ctx = middleware.get_context(req)
+        self.enforcer.authorize(rule, {}, ctx)
+        return ctx
+
+    def create(self, req, flavor_id):
+        ctx = self._check(req, 'create_flavor_service_profile')
+        body = wsgi_response.json_body(req)
+        if set(body) != {'service_profile'}:
+            raise nexc.BadRequest("Resource body required: a 'service_profile' object.")
+        validation.validate(schemas.FLAVOR_PROFILE_BINDING, body['service_profile'])
+        bound = self.core.flavors.associate(ctx, flavor_id, body['service_profile']['id'])
+        return wsgi_response.json_response({'service_profile': bound}, status=201)
+
+    def delete(self, req, flavor_id, id):
+        ctx = self._check(req, 'delete_flavor_service_profile')
+        self.core.flavors.disassociate(ctx, flavor_id, id)
+        return None

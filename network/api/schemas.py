@@ -39,6 +39,7 @@ NETWORK_COMMON = {
                                  'maximum': 4094},
     'availability_zone_hints': {'type': 'array', 'maxItems': 0},
     'qos_policy_id': NULL_ID,
+    'dns_domain': {'type': ['string', 'null'], 'maxLength': 255},
 }
 NETWORK_CREATE = _obj(NETWORK_COMMON)
 NETWORK_UPDATE = _obj(NETWORK_COMMON, extra_owned=False)
@@ -72,6 +73,11 @@ SUBNET_UPDATE = _obj(SUBNET_COMMON, extra_owned=False)
 PAIR = {'type': 'object', 'additionalProperties': False, 'required': ['ip_address'],
         'properties': {'ip_address': IP,
                        'mac_address': {'type': ['string', 'null'], 'maxLength': 32}}}
+# extra_dhcp_opt: opt_name and opt_value are parsed by common.validators in the plugin.
+DHCP_OPT = {'type': 'object', 'additionalProperties': False, 'required': ['opt_name'],
+            'properties': {'opt_name': {'type': 'string', 'maxLength': 64},
+                           'opt_value': {'type': ['string', 'null'], 'maxLength': 255},
+                           'ip_version': {'enum': [4, 6, '4', '6', None]}}}
 PORT_COMMON = {
     'name': NAME, 'description': DESC, 'admin_state_up': BOOL,
     'mac_address': {'type': 'string', 'maxLength': 32},
@@ -82,7 +88,8 @@ PORT_COMMON = {
     'binding:host_id': STR255,
     'binding:vnic_type': {'type': 'string', 'enum': ['normal']},
     'binding:profile': {'type': ['object', 'null']},
-    'extra_dhcp_opts': {'type': 'array', 'maxItems': 0},
+    'extra_dhcp_opts': {'type': ['array', 'null'], 'maxItems': 64, 'items': DHCP_OPT},
+    'dns_name': {'type': ['string', 'null'], 'maxLength': 255},
     'qos_policy_id': NULL_ID,
 }
 PORT_CREATE = _obj(dict(PORT_COMMON, network_id=ID), required=('network_id',))
@@ -171,3 +178,34 @@ QOS_BW_UPDATE = _obj({'max_kbps': KBPS, 'max_burst_kbps': KBPS,
                      extra_owned=False)
 QOS_DSCP = _obj({'dscp_mark': {'type': 'integer', 'minimum': 0, 'maximum': 56}},
                 extra_owned=False)
+
+# flavors: service_type is checked against the service providers in the plugin.
+FLAVOR_COMMON = {'name': NAME, 'description': DESC, 'enabled': BOOL}
+FLAVOR_CREATE = _obj(dict(FLAVOR_COMMON, service_type={
+    'type': 'string', 'minLength': 1, 'maxLength': 36, 'format': 'name'}),
+    required=('service_type',))
+FLAVOR_UPDATE = _obj(FLAVOR_COMMON, extra_owned=False)
+PROFILE_COMMON = {'description': DESC, 'enabled': BOOL,
+                  'driver': {'type': 'string', 'maxLength': 1024, 'format': 'name'},
+                  'metainfo': {'type': 'string', 'maxLength': 4096, 'format': 'text'}}
+PROFILE_CREATE = _obj(PROFILE_COMMON)
+PROFILE_UPDATE = _obj(PROFILE_COMMON, extra_owned=False)
+FLAVOR_PROFILE_BINDING = _obj({'id': ID}, required=('id',), extra_owned=False)
+
+# trunk: VLAN subports only (this cloud's one segmentation type).
+SUBPORT = {'type': 'object', 'additionalProperties': False,
+           'required': ['port_id', 'segmentation_type', 'segmentation_id'],
+           'properties': {'port_id': ID, 'segmentation_type': {'enum': ['vlan']},
+                          'segmentation_id': {'type': 'integer', 'minimum': 1,
+                                              'maximum': 4094}}}
+SUBPORT_REF = {'type': 'object', 'additionalProperties': False, 'required': ['port_id'],
+               'properties': {'port_id': ID}}
+TRUNK_COMMON = {'name': NAME, 'description': DESC, 'admin_state_up': BOOL}
+TRUNK_CREATE = _obj(dict(TRUNK_COMMON, port_id=ID, sub_ports={
+    'type': 'array', 'maxItems': 4094, 'items': SUBPORT}), required=('port_id',))
+TRUNK_UPDATE = _obj(TRUNK_COMMON, extra_owned=False)
+ADD_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094, 'items': SUBPORT}},
+                    required=('sub_ports',), extra_owned=False)
+REMOVE_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094,
+                                      'items': SUBPORT_REF}},
+                       required=('sub_ports',), extra_owned=False)

@@ -54,6 +54,9 @@ class Network(Taggable, Base):
     # The external network auto-allocation and `network create --default` pick (one at most).
     is_default = sa.Column(sa.Boolean, nullable=False, default=False,
                            server_default=sa.text('false'))
+    # dns-integration: the network's DNS domain, recorded (no external DNS service reads it).
+    dns_domain = sa.Column(sa.String(255), nullable=False, default='',
+                           server_default=sa.text("''"))
     port_security_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     mtu = sa.Column(sa.Integer, nullable=False)
@@ -212,6 +215,12 @@ class Port(Taggable, Base):
     allowed_address_pairs = sa.Column(types.JSONText, nullable=False, default=list)
     # The port's own QoS policy; without one the network's applies.
     qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
+    # extra_dhcp_opts: [{'opt_name', 'opt_value', 'ip_version'}], validated (NULL: none;
+    # a TEXT column cannot carry a server default on every dialect).
+    extra_dhcp_opts = sa.Column(types.JSONText, nullable=True)
+    # dns-integration: the guest's DHCP host name (a DNS label, '' for the default name).
+    dns_name = sa.Column(sa.String(63), nullable=False, default='',
+                         server_default=sa.text("''"))
     revision_number = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = _created()
     updated_at = _updated()
@@ -351,3 +360,60 @@ class Agent(Base):
     created_at = _created()
     started_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
     heartbeat_timestamp = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
+
+
+class Flavor(Base):
+    """A network service flavor (flavors): a named choice of a service's profiles. Not a
+    standard-attribute resource in Neutron: no project, tags, revision or timestamps."""
+    __tablename__ = 'flavors'
+    id = _id()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    service_type = sa.Column(sa.String(36), nullable=False)
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+
+
+class ServiceProfile(Base):
+    """A service profile (flavors): a driver and its metadata, made by admins."""
+    __tablename__ = 'service_profiles'
+    id = _id()
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    driver = sa.Column(sa.String(1024), nullable=False, default='')
+    metainfo = sa.Column(sa.String(4096), nullable=False, default='')
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+
+
+class FlavorServiceProfile(Base):
+    """A service profile associated with a flavor."""
+    __tablename__ = 'flavor_service_profiles'
+    flavor_id = sa.Column(sa.String(36), sa.ForeignKey('flavors.id', ondelete='CASCADE'),
+                          primary_key=True)
+    service_profile_id = sa.Column(sa.String(36), sa.ForeignKey('service_profiles.id'),
+                                   primary_key=True, index=True)
+
+
+class Trunk(Taggable, Base):
+    """A trunk (trunk): a parent port whose VLAN-tagged frames reach its subports."""
+    __tablename__ = 'trunks'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
+    port_id = sa.Column(sa.String(36), sa.ForeignKey('ports.id'), nullable=False,
+                        unique=True)
+    revision_number = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class SubPort(Base):
+    """A subport of a trunk: a port whose traffic is the parent's frames of one VLAN."""
+    __tablename__ = 'subports'
+    __table_args__ = (sa.UniqueConstraint('trunk_id', 'segmentation_type', 'segmentation_id',
+                                          name='uniq_subports_trunk_segment'),)
+    port_id = sa.Column(sa.String(36), sa.ForeignKey('ports.id'), primary_key=True)
+    trunk_id = sa.Column(sa.String(36), sa.ForeignKey('trunks.id', ondelete='CASCADE'),
+                         nullable=False, index=True)
+    segmentation_type = sa.Column(sa.String(32), nullable=False)
+    segmentation_id = sa.Column(sa.Integer, nullable=False)

@@ -19,9 +19,9 @@ class Core:
     """Config, database, notifier and the resource managers of one network-api process."""
 
     def __init__(self, conf, db, notifier=None):
-        from network.plugin import (addressscopes, agents, floatingips, hoststate,
+        from network.plugin import (addressscopes, agents, flavors, floatingips, hoststate,
                                     ipavailability, networks, ports, qos, quotas, rbac,
-                                    routers, secgroups, subnetpools, subnets, tags)
+                                    routers, secgroups, subnetpools, subnets, tags, trunks)
         self.conf = conf
         self.db = db
         self.notifier = notifier
@@ -40,6 +40,8 @@ class Core:
         self.hoststate = hoststate.HostState(self)
         self.tags = tags.TagManager(self)
         self.ip_availability = ipavailability.IPAvailability(self)
+        self.flavors = flavors.FlavorManager(self)
+        self.trunks = trunks.TrunkManager(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""

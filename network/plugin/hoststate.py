@@ -59,6 +59,7 @@ class HostState:
         nets = [networks_mod.segment_info(n) for n in net_rows.values()]
         by_id = {r.id: r for r in rows}
         rules_cache = {}
+        trunks = self.core.trunks.details(sess, [p['id'] for p in ports])
         out = []
         for port in ports:
             out.append({
@@ -73,7 +74,8 @@ class HostState:
                                                     rules_cache),
                 'tap_name': rpcapi.tap_name(port['id']),
                 'qos': self.core.qos.port_rules(sess, by_id[port['id']],
-                                                net_rows.get(port['network_id']))})
+                                                net_rows.get(port['network_id'])),
+                'trunk': trunks.get(port['id'])})
         return {'networks': nets, 'ports': out}
 
     def _rules(self, sess, sg_ids, cache):
@@ -122,7 +124,8 @@ class HostState:
             info = networks_mod.segment_info(net)
             info['subnets'] = [_subnet(s) for s in subnets]
             info['ports'] = [{k: p[k] for k in ('id', 'mac_address', 'fixed_ips',
-                                                'device_owner')} for p in ports]
+                                                'device_owner', 'extra_dhcp_opts',
+                                                'dns_name')} for p in ports]
             info['dhcp_port'] = {k: dhcp_port[k] for k in ('id', 'mac_address', 'fixed_ips')}
             out.append(info)
         return {'networks': out}, created

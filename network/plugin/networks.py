@@ -1,9 +1,11 @@
 """Networks: create with a segment, show, list, update, delete when unused."""
 import sqlalchemy as sa
 
+from common import validators
 from common.db import query
 
 from network import exceptions as nexc
+from network import ipam
 from network.db import models
 from network.plugin import core
 from network.plugin import rbac
@@ -51,6 +53,14 @@ def segment_info(row):
             'segmentation_id': row.segmentation_id, 'mtu': row.mtu}
 
 
+def _check_dns_domain(value):
+    """A network's dns_domain: '' (or null) for none, else a DNS domain, lower-case."""
+    if not value:
+        return ''
+    with ipam.invalid_input():
+        return validators.dns_domain(value, 'dns_domain')
+
+
 class NetworkManager:
     def __init__(self, core_):
         self.core = core_
@@ -94,7 +104,8 @@ class NetworkManager:
                'provider:physical_network': row.physical_network,
                'provider:segmentation_id': row.segmentation_id,
                'availability_zone_hints': [], 'availability_zones': [],
-               'is_default': row.is_default, 'qos_policy_id': row.qos_policy_id}
+               'is_default': row.is_default, 'qos_policy_id': row.qos_policy_id,
+               'dns_domain': row.dns_domain or ''}
         if scopes is None:
             scopes = self.core.addressscopes.network_scopes(sess, [row.id]).get(row.id, {})
         out['ipv4_address_scope'] = scopes.get(4)
@@ -142,6 +153,7 @@ class NetworkManager:
             shared=data.get('shared', False), external=data.get('router:external', False),
             port_security_enabled=data.get('port_security_enabled', True), mtu=mtu,
             network_type='local', status='ACTIVE', revision_number=1,
+            dns_domain=_check_dns_domain(data.get('dns_domain')),
             qos_policy_id=self.core.qos.check_usable(sess, ctx, data.get('qos_policy_id')))
         sess.add(row)
         sess.flush()
@@ -221,6 +233,8 @@ class NetworkManager:
                     setattr(row, attr, data[key] if data[key] is not None else '')
             if 'mtu' in data:
                 row.mtu = self._mtu(data['mtu'])
+            if 'dns_domain' in data:
+                row.dns_domain = _check_dns_domain(data['dns_domain'])
             if 'qos_policy_id' in data:
                 row.qos_policy_id = self.core.qos.check_usable(sess, ctx,
                                                                data['qos_policy_id'])

@@ -3,6 +3,7 @@ import ipaddress
 
 import sqlalchemy as sa
 
+from common import validators
 from common.db import query
 
 from network import exceptions as nexc
@@ -81,6 +82,54 @@ def _check_pairs(pairs):
     return out
 
 
+def _check_dhcp_opts(requested, current=()):
+    """The port's extra DHCP options after applying ``requested`` to ``current``: each one
+    validated (``common.validators``) and keyed by (opt_name, ip_version); as in Neutron a
+    requested option with a null opt_value removes that option."""
+    opts = {(o['opt_name'], o['ip_version']): o for o in current}
+    seen = set()
+    for item in requested:
+        version = int(item.get('ip_version') or 4)
+        with ipam.invalid_input():
+            name = validators.dhcp_option_name(item.get('opt_name'), 'extra_dhcp_opts opt_name',
+                                               version)
+            value = item.get('opt_value')
+            if value is not None:
+                value = validators.dhcp_option_value(value, 'extra_dhcp_opts opt_value')
+        if (name, version) in seen:
+            raise nexc.InvalidInput('Duplicate extra_dhcp_opts option %s for IPv%d.'
+                                    % (name, version))
+        seen.add((name, version))
+        if value is None:
+            opts.pop((name, version), None)
+        else:
+            opts[(name, version)] = {'opt_name': name, 'opt_value': value,
+                                     'ip_version': version}
+    return [opts[key] for key in sorted(opts, key=lambda k: (k[1], k[0]))]
+
+
+def _check_dns_name(value):
+    """A port's dns_name: '' (or null) for none, else a DNS label, stored lower-case."""
+    if not value:
+        return ''
+    with ipam.invalid_input():
+        return validators.dns_label(value, 'dns_name')
+
+
+# The domain of the names dnsmasq answers when no other is configured (Neutron's default).
+DNS_DOMAIN = 'openstacklocal'
+
+
+def dns_assignment(dns_name, fixed_ips):
+    """Neutron's dns_assignment: the host name and FQDN each fixed IP answers to."""
+    out = []
+    for ip in fixed_ips:
+        name = dns_name or 'host-%s' % ip['ip_address'].replace('.', '-').replace(':', '-')
+        out.append({'hostname': name, 'ip_address': ip['ip_address'],
+                    'fqdn': '%s.%s.' % (name, DNS_DOMAIN)})
+    return out
+
+
 class PortManager:
     def __init__(self, core_):
         self.core = core_
@@ -134,8 +183,10 @@ class PortManager:
                'binding:vif_type': 'bridge' if bound else 'unbound',
                'binding:vif_details': {'port_filter': True, 'connectivity': 'l2'}
                if bound else {},
-               'extra_dhcp_opts': [], 'dns_name': '', 'dns_assignment': [],
+               'extra_dhcp_opts': [dict(o) for o in row.extra_dhcp_opts or []],
+               'dns_name': row.dns_name or '',
                'qos_policy_id': row.qos_policy_id}
+        out['dns_assignment'] = dns_assignment(out['dns_name'], out['fixed_ips'])
         return core.stamp(out, row)
 
     def show(self, ctx, port_id):
@@ -181,6 +232,8 @@ class PortManager:
             port_security_enabled=data.get('port_security_enabled',
                                            network.port_security_enabled),
             allowed_address_pairs=[], revision_number=1,
+            extra_dhcp_opts=_check_dhcp_opts(data.get('extra_dhcp_opts') or []),
+            dns_name=_check_dns_name(data.get('dns_name')),
             qos_policy_id=self.core.qos.check_usable(sess, ctx, data.get('qos_policy_id')))
         row.mac_address = self._mac(sess, network.id, data.get('mac_address'))
         sess.add(row)
@@ -361,13 +414,16 @@ class PortManager:
 
     # updating -------------------------------------------------------------------
     def update(self, ctx, port_id, data):
+        followers = []
+
         def run(sess):
-            return self.update_in(sess, ctx, port_id, data)
+            followers.clear()
+            return self.update_in(sess, ctx, port_id, data, followers)
         result = self.core.transaction(run)
-        self.core.notify(ctx, [('port', [port_id])])
+        self.core.notify(ctx, [('port', [port_id] + followers)])
         return result
 
-    def update_in(self, sess, ctx, port_id, data):
+    def update_in(self, sess, ctx, port_id, data, followers=None):
         row = self.get_row(sess, ctx, port_id)
         network = sess.get(models.Network, row.network_id)
         if 'network_id' in data and data['network_id'] != row.network_id:
@@ -394,6 +450,11 @@ class PortManager:
             row.allowed_address_pairs = _check_pairs(data['allowed_address_pairs'] or [])
         if 'qos_policy_id' in data:
             row.qos_policy_id = self.core.qos.check_usable(sess, ctx, data['qos_policy_id'])
+        if data.get('extra_dhcp_opts') is not None:
+            row.extra_dhcp_opts = _check_dhcp_opts(data['extra_dhcp_opts'],
+                                                   row.extra_dhcp_opts or [])
+        if 'dns_name' in data:
+            row.dns_name = _check_dns_name(data['dns_name'])
         self._check_port_security(row.port_security_enabled, sg_ids,
                                   row.allowed_address_pairs)
         for key, attr in (('name', 'name'), ('description', 'description'),
@@ -405,6 +466,11 @@ class PortManager:
                 value = data[key]
                 setattr(row, attr, value if value is not None else
                         ({} if attr == 'binding_profile' else ''))
+        if 'binding:host_id' in data:
+            # A trunk's subports are bound where its parent is (the guest's host).
+            moved = self.core.trunks.follow_parent(sess, row)
+            if followers is not None:
+                followers.extend(moved)
         core.bump(row)
         sess.flush()
         return self.to_dicts(sess, [row])[0]
@@ -466,6 +532,7 @@ class PortManager:
             if row.device_owner in core.ROUTER_OWNERS + (core.OWNER_FLOATINGIP,):
                 raise nexc.PortInUse('Port %s cannot be deleted directly via the port API: '
                                      'has device owner %s.' % (row.id, row.device_owner))
+            self.core.trunks.check_port_delete(sess, row.id)
             fips = self.core.floatingips.disassociate_port(sess, row.id)
             sess.delete(row)
             return fips

@@ -53,7 +53,7 @@ class TagManager:
                     'floatingips': self.core.floatingips,
                     'security-groups': self.core.secgroups,
                     'subnetpools': self.core.subnetpools,
-                    'qos/policies': self.core.qos}
+                    'qos/policies': self.core.qos, 'trunks': self.core.trunks}
         return managers[collection].get_row(sess, ctx, resource_id)
 
     @staticmethod

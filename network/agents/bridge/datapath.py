@@ -5,6 +5,7 @@ from network import rpcapi
 from network.agents.bridge import ebtables_rules
 from network.agents.bridge import firewall
 from network.agents.bridge import qos
+from network.agents.bridge import trunk
 from network.agents.common import bridge
 from network.agents.common import ebtables
 from network.agents.common import ip_lib
@@ -28,6 +29,7 @@ class BridgeDatapath:
                          for f in (4, 6)}
         self.ebtables = ebtables.EbtablesManager(chain_prefix + '-')
         self.qos = qos.QosDriver(chain_prefix, self.iptables)
+        self.trunks = trunk.TrunkDriver()
         # Bridges this agent made; the DHCP and L3 agents make (and remove) their own.
         self.owned_bridges = set()
         self.failed = False         # the last converge hit an error: retry soon
@@ -46,10 +48,28 @@ class BridgeDatapath:
                 self.failed = True
                 LOG.error('network %s: cannot set up its bridge: %s', net['id'], exc)
         statuses, plugged = {}, []
+        # Subports' taps are veth ends the trunk wiring makes: they are plugged after it.
+        subports = [p for p in state.get('ports', [])
+                    if p.get('device_owner') == trunk.OWNER_SUBPORT]
+        subport_ids = {p['id'] for p in subports}
         for port in state.get('ports', []):
+            if port['id'] in subport_ids:
+                statuses[port['id']] = 'DOWN'
+                continue
             statuses[port['id']] = self._plug(port, bridges.get(port['network_id']))
             if statuses[port['id']] == 'ACTIVE':
                 plugged.append(port)
+        try:
+            ready = self.trunks.apply(plugged, bridges)
+        except Exception as exc:
+            self.failed = True
+            ready = set()
+            LOG.error('cannot wire trunks: %s', exc)
+        for port in subports:
+            if port['id'] in ready:
+                statuses[port['id']] = self._plug(port, bridges.get(port['network_id']))
+                if statuses[port['id']] == 'ACTIVE':
+                    plugged.append(port)
         self._firewall(plugged if self.enable_security_group else [])
         try:
             if not self.qos.apply(plugged):

@@ -49,6 +49,18 @@ def _network(value, field):
     return str(validators.ip_network(value, field))
 
 
+def _dhcp_option_name(value, field):
+    # The writer checks the name again against the option's own IP version.
+    try:
+        return validators.dhcp_option_name(value, field, 4)
+    except validators.InvalidValue:
+        return validators.dhcp_option_name(value, field, 6)
+
+
+def _dns_name(value, field):
+    return validators.dns_label(value, field) if value != '' else value
+
+
 # How each key of the state is parsed; None values pass (optional attributes).
 CHECKS = {
     'id': validators.uuid, 'network_id': validators.uuid, 'subnet_id': validators.uuid,
@@ -64,6 +76,10 @@ CHECKS = {
     'port_range_min': _integer, 'port_range_max': _integer, 'mtu': _integer,
     'segmentation_id': _integer, 'ip_version': _integer,
     'max_kbps': _integer, 'max_burst_kbps': _integer, 'dscp_mark': _integer,
+    # A bad extra DHCP option is left out alone (an element of extra_dhcp_opts); a bad
+    # dns_name leaves its port out.
+    'opt_name': _dhcp_option_name, 'opt_value': validators.dhcp_option_value,
+    'dns_name': _dns_name,
 }
 # Lists of plain strings, each element parsed (a bad one is left out alone).
 ELEMENT_CHECKS = {'dns_nameservers': _address, 'remote_ips': validators.ip_address_or_network}

@@ -1,7 +1,11 @@
 """The dnsmasq command line and its host/option files for one network (pure generation)."""
 import ipaddress
+import logging
 
+from common import validators
 from network.agents.common import screen
+
+LOG = logging.getLogger(__name__)
 
 METADATA_IP = '169.254.169.254'
 
@@ -20,8 +24,46 @@ def _tag(subnet):
     return 'subnet-%s' % subnet['id']
 
 
-def hostname(ip):
+def hostname(ip, port=None):
+    """The name a port's address is known by: its dns_name (dns-integration) when it is
+    a good DNS label, else ``host-<ip>``."""
+    name = (port or {}).get('dns_name')
+    if name:
+        try:
+            return validators.dns_label(name, 'dns_name')
+        except validators.InvalidValue as exc:
+            LOG.error('refusing to render dns_name of port %s: %s',
+                      validators.quote(port.get('id')), exc.problem)
     return 'host-%s' % ip.replace('.', '-').replace(':', '-')
+
+
+def port_tag(port):
+    """``port-<id>``, the dnsmasq tag of a port with extra DHCP options (None if the id is
+    not a UUID: no tag is made from anything else)."""
+    try:
+        return 'port-%s' % validators.uuid(port.get('id'), 'id', canonical=True)
+    except validators.InvalidValue:
+        return None
+
+
+def extra_options(port):
+    """(tag, ip_version, name, value) of each of the port's extra DHCP options that passes
+    its validators again here, the last step before the options file."""
+    tag = port_tag(port) if port.get('extra_dhcp_opts') else None
+    if tag is None:
+        return []
+    out = []
+    for opt in port['extra_dhcp_opts']:
+        try:
+            version = opt.get('ip_version') or 4
+            name = validators.dhcp_option_name(opt.get('opt_name'), 'opt_name', version)
+            value = validators.dhcp_option_value(opt.get('opt_value'), 'opt_value')
+        except (validators.InvalidValue, AttributeError) as exc:
+            LOG.error('refusing to render an extra DHCP option of port %s: %s', tag,
+                      getattr(exc, 'problem', exc))
+            continue
+        out.append((tag, version, name, value))
+    return out
 
 
 def _port_ips(network, port):
@@ -32,26 +74,31 @@ def _port_ips(network, port):
 
 
 def _bindings(network):
-    """(mac, ip, subnet) of each address dnsmasq hands out by DHCP, ports sorted by id."""
+    """(mac, ip, subnet, port) of each address dnsmasq hands out by DHCP, ports sorted by
+    id."""
     subnets = {s['id']: s for s in dhcp_subnets(network)
                if s['ip_version'] == 4 or s.get('ipv6_address_mode') == 'dhcpv6-stateful'}
     for port in sorted(network.get('ports', []), key=lambda p: p['id']):
         mac = port['mac_address'].lower()
         for ip in port.get('fixed_ips', []):
             if ip['subnet_id'] in subnets:
-                yield mac, ip['ip_address'], subnets[ip['subnet_id']]
+                yield mac, ip['ip_address'], subnets[ip['subnet_id']], port
 
 
 def host_bindings(network):
     """The set of (mac, ip) the hosts file binds (the screened state spells both
     canonically, as dnsmasq's lease file does)."""
-    return {(mac, ip) for mac, ip, _subnet in _bindings(network)}
+    return {(mac, ip) for mac, ip, _subnet, _port in _bindings(network)}
 
 
 def hosts_file(network):
-    """dhcp-hostsfile: one static ``mac,name,ip`` binding per port address."""
-    lines = ['%s,%s,%s' % (mac, hostname(ip), '[%s]' % ip if subnet['ip_version'] == 6 else ip)
-             for mac, ip, subnet in _bindings(network)]
+    """dhcp-hostsfile: one static ``mac,[set:port-<id>,]name,ip`` binding per port address;
+    the tag selects the port's extra DHCP options in the options file."""
+    lines = []
+    for mac, ip, subnet, port in _bindings(network):
+        tag = port_tag(port) if extra_options(port) else None
+        lines.append('%s,%s%s,%s' % (mac, 'set:%s,' % tag if tag else '', hostname(ip, port),
+                                     '[%s]' % ip if subnet['ip_version'] == 6 else ip))
     return _file(lines, 'dnsmasq hosts file')
 
 
@@ -59,7 +106,7 @@ def addn_hosts_file(network, domain):
     lines = []
     for port in sorted(network.get('ports', []), key=lambda p: p['id']):
         for ip, _subnet in _port_ips(network, port):
-            name = hostname(ip)
+            name = hostname(ip, port)
             # A space, not a tab: the file's screen refuses every control character.
             lines.append('%s %s.%s %s' % (ip, name, domain, name))
     return _file(lines, 'dnsmasq addn-hosts file')
@@ -100,6 +147,13 @@ def opts_file(network, metadata=True):
             text = ','.join('%s,%s' % route for route in routes)
             lines.append('%s,option:classless-static-route,%s' % (tag, text))
             lines.append('%s,249,%s' % (tag, text))
+    # Each port's extra DHCP options, selected by the tag its hosts file line sets; a name
+    # is dnsmasq's option:/option6: name, a number its option code.
+    for port in sorted(network.get('ports', []), key=lambda p: p['id']):
+        for tag, version, name, value in extra_options(port):
+            prefix = 'option:' if version == 4 else 'option6:'
+            selector = name if version == 4 and name.isdigit() else prefix + name
+            lines.append('tag:%s,%s,%s' % (tag, selector, value))
     return _file(lines, 'dnsmasq options file')
 
 

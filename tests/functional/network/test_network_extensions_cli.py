@@ -189,3 +189,107 @@ def test_qos_with_the_openstack_client(cli):
     cli('port', 'unset', '--qos-policy', 'qport')
     cli('network', 'set', '--no-qos-policy', 'qnet')
     cli('network', 'qos', 'policy', 'delete', 'gold', user='admin')
+
+
+def test_extra_dhcp_opts_and_dns_name_with_the_openstack_client(cli):
+    net = cli('network', 'create', 'boot', '--dns-domain', 'Boot.Example.', '-f', 'json')
+    assert net['dns_domain'] == 'boot.example.'
+    err = cli('network', 'set', 'boot', '--dns-domain', 'nodots', ok=False)
+    assert 'dns_domain' in err
+    cli('subnet', 'create', 'boot-sub', '--network', 'boot', '--subnet-range',
+        '10.21.0.0/24', '-f', 'json')
+    port = cli('port', 'create', 'pxe', '--network', 'boot', '--dns-name', 'pxe-host',
+               '--extra-dhcp-option', 'name=bootfile-name,value=pxelinux.0',
+               '--extra-dhcp-option', 'name=tftp-server,value=10.21.0.9,ip-version=4',
+               '-f', 'json')
+    assert port['dns_name'] == 'pxe-host'
+    assert sorted((o['opt_name'], o['opt_value'], o['ip_version'])
+                  for o in port['extra_dhcp_opts']) == [
+        ('bootfile-name', 'pxelinux.0', 4), ('tftp-server', '10.21.0.9', 4)]
+    ip = port['fixed_ips'][0]['ip_address']
+    assert port['dns_assignment'] == [{'hostname': 'pxe-host', 'ip_address': ip,
+                                       'fqdn': 'pxe-host.openstacklocal.'}]
+    cli('port', 'set', 'pxe', '--extra-dhcp-option', 'name=bootfile-name,value=ipxe.efi',
+        '--dns-name', 'pxe2')
+    shown = cli('port', 'show', 'pxe', '-f', 'json')
+    assert shown['dns_name'] == 'pxe2'
+    assert {o['opt_name']: o['opt_value'] for o in shown['extra_dhcp_opts']} == {
+        'bootfile-name': 'ipxe.efi', 'tftp-server': '10.21.0.9'}
+    # injections into dnsmasq's files are refused with a 400 naming the field
+    err = cli('port', 'set', 'pxe', '--extra-dhcp-option',
+              'name=bootfile-name,value=x tag:other', ok=False)
+    assert 'opt_value' in err
+    err = cli('port', 'create', 'bad', '--network', 'boot', '--extra-dhcp-option',
+              'name=no-such-option,value=1', ok=False)
+    assert 'opt_name' in err
+    err = cli('port', 'set', 'pxe', '--dns-name', 'a_b', ok=False)
+    assert 'dns_name' in err
+    shown = cli('port', 'show', 'pxe', '-f', 'json')
+    assert shown['dns_name'] == 'pxe2'
+    assert [p['Name'] for p in cli('port', 'list', '--network', 'boot', '-f', 'json')] \
+        == ['pxe']
+
+
+def test_network_flavors_and_profiles_with_the_openstack_client(cli):
+    flavor = cli('network', 'flavor', 'create', '--service-type', 'L3_ROUTER_NAT',
+                 '--description', 'fast routers', 'gold', '-f', 'json', user='admin')
+    assert flavor['name'] == 'gold' and flavor['service_type'] == 'L3_ROUTER_NAT'
+    err = cli('network', 'flavor', 'create', '--service-type', 'L3_ROUTER_NAT', 'mine',
+              ok=False)
+    assert '403' in err or 'not allowed' in err.lower() or 'forbidden' in err.lower()
+    err = cli('network', 'flavor', 'create', '--service-type', 'NOPE', 'bad', ok=False,
+              user='admin')
+    assert 'NOPE' in err
+    profile = cli('network', 'flavor', 'profile', 'create', '--driver', 'l3_agent',
+                  '--metainfo', '{"ha": false}', '--description', 'plain', '-f', 'json',
+                  user='admin')
+    assert profile['driver'] == 'l3_agent' and profile['enabled'] is True
+    cli('network', 'flavor', 'add', 'profile', 'gold', profile['id'], user='admin')
+    shown = cli('network', 'flavor', 'show', 'gold', '-f', 'json')     # members read
+    assert shown['service_profile_ids'] == [profile['id']]
+    listed = cli('network', 'flavor', 'list', '-f', 'json')
+    assert [(f['Name'], f['Service Type']) for f in listed] == [('gold', 'L3_ROUTER_NAT')]
+    assert [p['ID'] for p in cli('network', 'flavor', 'profile', 'list', '-f', 'json',
+                                 user='admin')] == [profile['id']]
+    cli('network', 'flavor', 'remove', 'profile', 'gold', profile['id'], user='admin')
+    assert cli('network', 'flavor', 'show', 'gold', '-f', 'json')['service_profile_ids'] == []
+    cli('network', 'flavor', 'profile', 'delete', profile['id'], user='admin')
+    cli('network', 'flavor', 'delete', 'gold', user='admin')
+    assert cli('network', 'flavor', 'list', '-f', 'json') == []
+
+
+def test_network_trunk_with_the_openstack_client(cli):
+    cli('network', 'create', 'tr-parent', '-f', 'json')
+    cli('subnet', 'create', 'tr-parent-sub', '--network', 'tr-parent', '--subnet-range',
+        '10.22.0.0/24', '-f', 'json')
+    cli('network', 'create', 'tr-vlan', '-f', 'json')
+    cli('subnet', 'create', 'tr-vlan-sub', '--network', 'tr-vlan', '--subnet-range',
+        '10.23.0.0/24', '-f', 'json')
+    parent = cli('port', 'create', 'tp', '--network', 'tr-parent', '-f', 'json')
+    s1 = cli('port', 'create', 'ts1', '--network', 'tr-vlan', '-f', 'json')
+    s2 = cli('port', 'create', 'ts2', '--network', 'tr-vlan', '-f', 'json')
+    trunk = cli('network', 'trunk', 'create', '--parent-port', 'tp', '--subport',
+                'port=ts1,segmentation-type=vlan,segmentation-id=100', 'trunk1', '-f', 'json')
+    assert trunk['port_id'] == parent['id'] and trunk['status'] == 'DOWN'
+    assert trunk['sub_ports'] == [{'port_id': s1['id'], 'segmentation_type': 'vlan',
+                                   'segmentation_id': 100}]
+    cli('network', 'trunk', 'set', '--subport',
+        'port=ts2,segmentation-type=vlan,segmentation-id=200', 'trunk1')
+    subports = cli('network', 'subport', 'list', '--trunk', 'trunk1', '-f', 'json')
+    assert sorted((s['Port'], s['Segmentation ID']) for s in subports) == sorted(
+        [(s1['id'], 100), (s2['id'], 200)])
+    assert cli('port', 'show', 'ts2', '-f', 'json')['device_owner'] == 'trunk:subport'
+    # a VLAN id used twice, a port in use, and deleting a port the trunk needs: refused
+    err = cli('network', 'trunk', 'set', '--subport',
+              'port=tp,segmentation-type=vlan,segmentation-id=300', 'trunk1', ok=False)
+    assert 'tp' in err or parent['id'] in err
+    err = cli('port', 'delete', 'ts1', ok=False)
+    assert 'subport' in err.lower()
+    cli('network', 'trunk', 'unset', '--subport', 'ts1', 'trunk1')
+    shown = cli('network', 'trunk', 'show', 'trunk1', '-f', 'json')
+    assert [s['port_id'] for s in shown['sub_ports']] == [s2['id']]
+    assert [t['Name'] for t in cli('network', 'trunk', 'list', '-f', 'json')] == ['trunk1']
+    cli('network', 'trunk', 'delete', 'trunk1')
+    assert cli('network', 'trunk', 'list', '-f', 'json') == []
+    assert cli('port', 'show', 'ts2', '-f', 'json')['device_owner'] == ''
+    cli('port', 'delete', 'tp', 'ts1', 'ts2')

@@ -154,3 +154,31 @@ def test_a_chap_secret_is_never_quoted():
     with pytest.raises(v.InvalidValue) as err:
         v.chap_credential('top secret', 'auth_password', secret=True)
     assert 'top secret' not in str(err.value)
+
+
+def test_dhcp_option_name_and_value():
+    assert v.dhcp_option_name('TFTP-Server') == 'tftp-server'
+    assert v.dhcp_option_name('066') == '66'
+    assert v.dhcp_option_name('bootfile-url', ip_version=6) == 'bootfile-url'
+    assert v.dhcp_option_name('300', ip_version=6) == '300'
+    for bad, version in (('bootfile-url', 4), ('255', 4), ('0', 4), ('router,tag:x', 4),
+                         ('\u0663', 4), ('mtu', 5), ('', 4)):
+        with pytest.raises(v.InvalidValue):
+            v.dhcp_option_name(bad, ip_version=version)
+    assert v.dhcp_option_value('10.0.0.1,10.0.0.2') == '10.0.0.1,10.0.0.2'
+    assert v.dhcp_option_value('[fd00::1]') == '[fd00::1]'
+    for bad in ('', 'a,', ',a', 'a b', 'a\nb', 'a\\b', '"a"', "'a'", 'a,TAG:x', 'net:x',
+                'x' * 256, None):
+        with pytest.raises(v.InvalidValue):
+            v.dhcp_option_value(bad)
+
+
+def test_dns_label_and_domain():
+    assert v.dns_label('Web-1') == 'web-1'
+    for bad in ('', '-a', 'a-', 'a.b', '123', 'x' * 64, 'a_b', 'a\n'):
+        with pytest.raises(v.InvalidValue):
+            v.dns_label(bad)
+    assert v.dns_domain('Example.ORG.') == 'example.org.'
+    for bad in ('example', 'example.', 'a..b', 'a.1', '.a.b', 'a.b\n'):
+        with pytest.raises(v.InvalidValue):
+            v.dns_domain(bad)
