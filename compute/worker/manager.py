@@ -119,15 +119,6 @@ class WorkerManager(manager_mod.Manager, clients.ServiceClients):
         resources.setdefault('host_ip', getattr(libvirt_conf, 'my_ip', None))
         self.conductor.compute_node_update(ctx, self.host, resources)
 
-    def _resources_changed(self):
-        """Report the host's usage now that a server arrived or left, as the periodic
-        report would 30 s later: hypervisor figures (running_vms, RAM used) a user reads
-        after a boot or a delete are those of the host as it is."""
-        try:
-            self._update_available_resource()
-        except Exception:  # noqa: B902 - the periodic report catches up; the action stands
-            LOG.warning('could not report the host\'s resources', exc_info=True)
-
     def _recover(self, ctx):
         """After a restart: finish deletes, fail interrupted builds, settle tasks, and
         remove domains no server owns."""
@@ -361,7 +352,6 @@ class WorkerManager(manager_mod.Manager, clients.ServiceClients):
             self._wait_for_vifs(ctx, server, waiter, vifs)
             self.driver.resume_spawned(uuid)
             self.volumes.complete(ctx, server, bdi)
-            self._resources_changed()   # before ACTIVE: an ACTIVE server is counted
             server = self._update(ctx, server, {
                 'vm_state': states.ACTIVE, 'task_state': None, 'launched_at': 'now',
                 'power_state': power_state.RUNNING, 'network_info': [
@@ -433,8 +423,6 @@ class WorkerManager(manager_mod.Manager, clients.ServiceClients):
                             message)
                 return
             self._event(ctx, server, 'compute_terminate_instance', 'finish', 'Success')
-            # Before the row goes: once the server is gone, the host's figures say so.
-            self._resources_changed()
             self.conductor.instance_destroy(ctx, server['uuid'], self.host)
 
     # ------------------------------------------------------------ simple actions
