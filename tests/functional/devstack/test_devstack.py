@@ -625,7 +625,8 @@ def test_compute_daemon_killed_in_the_middle_of_boots_leaves_none_in_build(cloud
             statuses = sorted(s['Status'] for s in servers)
             if len(servers) == 5 and all(st in ('ACTIVE', 'ERROR') for st in statuses):
                 break
-            assert time.monotonic() < deadline, 'still building: %s' % statuses
+            assert time.monotonic() < deadline, 'still building: %s\n%s' % (
+                statuses, log_tracebacks(cloud['state']))
             time.sleep(3)
         for server in servers:
             if server['Status'] == 'ERROR':
