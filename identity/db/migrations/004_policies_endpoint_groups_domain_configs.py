@@ -12,10 +12,9 @@ def upgrade(conn):
                                                     'domain_configs'])
     migration.add_column(conn, 'credentials', sa.Column('access_id', sa.String(64),
                                                         nullable=True))
-    indexes = {ix['name'] for ix in sa.inspect(conn).get_indexes('credentials')}
-    if 'uniq_credentials_access_id' not in indexes:
-        conn.execute(sa.text('CREATE UNIQUE INDEX uniq_credentials_access_id '
-                             'ON credentials (access_id)'))
+    # Every column of the credential model exists from here on: its indexes (the unique
+    # access_id among them) can be made from it.
+    migration.create_indexes(conn, models.Credential.__table__)
     # Until now an ec2 credential's id was the SHA-256 of its access key.
     conn.execute(sa.text("UPDATE credentials SET access_id = id "
                          "WHERE type = 'ec2' AND access_id IS NULL"))
