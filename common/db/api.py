@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import time
+import weakref
 
 import sqlalchemy
 from sqlalchemy import event, exc as sa_exc, orm
@@ -58,6 +59,7 @@ class Database:
         if self.url.startswith('sqlite'):
             event.listen(self.engine, 'connect', _sqlite_on_connect)
         self._factory = orm.sessionmaker(bind=self.engine, expire_on_commit=False, future=True)
+        _DATABASES.add(self)
 
     @property
     def dialect(self):
@@ -90,6 +92,22 @@ class Database:
 
     def dispose(self):
         self.engine.dispose()
+
+
+# Every Database of this process: a forked child must not use the connections its parent
+# pooled (an API parent checks the schema before it forks its workers). Two processes
+# talking over one MySQL socket interleave their packets ("Lost connection to MySQL
+# server during query", "Command Out of Sync").
+_DATABASES = weakref.WeakSet()
+
+
+def _forget_parent_connections():
+    for db in list(_DATABASES):
+        # close=False: the sockets are the parent's; the child only drops its references.
+        db.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 def _sqlite_on_connect(dbapi_conn, _record):
