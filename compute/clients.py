@@ -79,12 +79,21 @@ class ImageClient:
                 raise
 
 
+# An image record's attributes that are not its free-form properties.
+IMAGE_CORE = frozenset((
+    'id', 'name', 'disk_format', 'container_format', 'size', 'checksum', 'os_hash_algo',
+    'os_hash_value', 'min_disk', 'min_ram', 'status', 'visibility', 'owner', 'protected',
+    'tags', 'created_at', 'updated_at', 'file', 'schema', 'self', 'virtual_size',
+    'locations', 'direct_url', 'os_hidden', 'stores'))
+
+
+def image_properties(image):
+    """The free-form properties of an image record (Nova's image ``metadata``)."""
+    return {k: v for k, v in image.items() if k not in IMAGE_CORE}
+
+
 def image_meta(image):
     """The driver's ImageMeta dict of an image record."""
-    skip = {'id', 'name', 'disk_format', 'container_format', 'size', 'checksum',
-            'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'status', 'visibility',
-            'owner', 'protected', 'tags', 'created_at', 'updated_at', 'file', 'schema',
-            'self', 'virtual_size', 'locations', 'direct_url', 'os_hidden', 'stores'}
     return {'id': image['id'], 'name': image.get('name') or '',
             'disk_format': image.get('disk_format'),
             'container_format': image.get('container_format'), 'size': image.get('size'),
@@ -92,7 +101,7 @@ def image_meta(image):
             'os_hash_value': image.get('os_hash_value'), 'min_disk': image.get('min_disk') or 0,
             'min_ram': image.get('min_ram') or 0,
             'properties': {k: v for k, v in image.items()
-                           if k not in skip and isinstance(v, str)}}
+                           if k not in IMAGE_CORE and isinstance(v, str)}}
 
 
 class NetworkClient:
@@ -220,8 +229,8 @@ class VolumeClient:
         token = getattr(self.ctx, 'auth_token', None)
         if token:
             project = self.ctx.project_id
-            session = client_mod.token_session(self._base() + '/' + project, token)
-            headers = {'X-Service-Token': self.service.get_token()}
+            session, headers = user_session(self._base() + '/' + project, token,
+                                            self.service)
         else:
             project = self.service.get_project_id()
             session = self.service
@@ -281,6 +290,71 @@ class VolumeClient:
         self._request('DELETE', '/attachments/%s' % attachment_id, ok_404=True)
 
 
+def user_session(endpoint, token, service):
+    """A session sending the user's ``token`` to ``endpoint``, and the headers adding the
+    service user's token as ``X-Service-Token`` (as Nova sends)."""
+    return (client_mod.token_session(endpoint, token),
+            {'X-Service-Token': service.get_token()})
+
+
+class BackendError(Exception):
+    """The image or network service answered ``status`` (a proxy API maps it as Nova)."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ProxyClient:
+    """The image or network service called for one request of compute's proxy APIs (images,
+    os-security-groups, os-floating-ips, os-networks): with the caller's own token (the
+    backing service's policy decides), the endpoint from ``[service_user]`` or the
+    catalog."""
+
+    TYPES = {'image': (client_mod.ImageClient, 'image_endpoint'),
+             'network': (client_mod.NetworkClient, 'network_endpoint')}
+
+    def __init__(self, conf, ctx, service, session=None):
+        self.conf = conf
+        self.ctx = ctx
+        self.cls, self.override = self.TYPES[service]
+        self._service = session
+
+    @property
+    def service(self):
+        if self._service is None:
+            self._service = service_session(self.conf)
+        return self._service
+
+    def endpoint(self):
+        su = self.conf.service_user
+        return (getattr(su, self.override) or self.cls(
+            self.service, interface=su.interface, region_name=su.region_name).endpoint()
+        ).rstrip('/')
+
+    def _client(self):
+        url = self.endpoint()
+        token = getattr(self.ctx, 'auth_token', None)
+        if not token:
+            raise BackendError(401, 'The request carries no token to call the %s service '
+                                    'with.' % self.cls.SERVICE_TYPE)
+        session, headers = user_session(url, token, self.service)
+        return self.cls(session, endpoint_override=url), headers
+
+    def request(self, method, path, body=None, params=None, headers=None):
+        """The JSON answer ({} when empty); BackendError for an HTTP error."""
+        client, sent = self._client()
+        sent.update(headers or {})
+        try:
+            resp = client.request(method, path, json_body=body, headers=sent, params=params)
+        except client_mod.ClientError as exc:
+            raise BackendError(exc.status or 500, exc.message) from None
+        if resp.status_code == 204 or not resp.content:
+            return {}
+        return resp.json()
+
+
 class ServiceClients:
     """``image_api`` and ``network_api`` of an object with ``conf``, made on first use (so
     a daemon needs no identity at start-up); tests set ``_image_api``/``_network_api``.
@@ -290,6 +364,15 @@ class ServiceClients:
     _image_api = None
     _network_api = None
     _volume_api = None
+
+    _proxy_api = None
+
+    def proxy_api(self, ctx, service):
+        """ProxyClient of ``service`` for one request (tests set ``_proxy_api``, whose
+        ``bind(ctx, service)`` gives it)."""
+        if self._proxy_api is not None:
+            return self._proxy_api.bind(ctx, service)
+        return ProxyClient(self.conf, ctx, service)
 
     def volume_api(self, ctx):
         if self._volume_api is not None:

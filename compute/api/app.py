@@ -4,10 +4,14 @@ from common.wsgi import router as router_mod
 from compute.api import base
 from compute.api import consoles
 from compute.api import flavors
+from compute.api import floating_ips
 from compute.api import hosts
+from compute.api import images
 from compute.api import keypairs
 from compute.api import limits
+from compute.api import networks
 from compute.api import quota_sets
+from compute.api import security_groups
 from compute.api import server_groups
 from compute.api import servers
 from compute.api import state as state_mod
@@ -72,7 +76,14 @@ def build(state):
     add('/os-simple-tenant-usage/{id}', us, {'GET': 'show'})
 
     _servers(add, state)
+    _proxies(add, state)
     return r.finalize()
+
+
+def _proxies(add, state):
+    """Nova's proxies onto the image and network services (up to microversion 2.35)."""
+    for module in (images, security_groups, floating_ips, networks):
+        module.add_routes(add, state)
 
 
 def _servers(add, state):

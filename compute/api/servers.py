@@ -6,7 +6,9 @@ from common import validation
 from common import validators
 from compute.api import base
 from compute.api import consoles
+from compute.api import floating_ips
 from compute.api import schemas
+from compute.api import security_groups
 from compute.api import server_parts
 from compute.api import server_view
 
@@ -38,6 +40,12 @@ ACTIONS = {
     'forceDelete': ('servers:delete', None),
     'os-getVNCConsole': ('os-remote-consoles', None),
 }
+
+# Actions of the network proxies (up to 2.35) -> their controller.
+PROXY_ACTIONS = {'addSecurityGroup': security_groups.SecurityGroups,
+                 'removeSecurityGroup': security_groups.SecurityGroups,
+                 'addFloatingIp': floating_ips.FloatingIps,
+                 'removeFloatingIp': floating_ips.FloatingIps}
 
 
 class Servers(base.Controller):
@@ -223,6 +231,9 @@ class Servers(base.Controller):
             raise exceptions.BadRequest('An action body has exactly one key, the action.')
         name, value = next(iter(data.items()))
         server = self.server(req, id)     # an unknown server is a 404 whatever the action
+        if name in PROXY_ACTIONS:
+            proxy_ctrl = PROXY_ACTIONS[name](self.state)
+            return proxy_ctrl.server_action(req, server, name, value)
         schema = schemas.server_action(name, base.version(req))
         if schema is None or name not in ACTIONS:
             raise exceptions.BadRequest('There is no such action: %s' % validators.quote(name))
@@ -314,3 +325,16 @@ def add_routes(add, state):
     add('/servers/{id}/action', srv, {'POST': 'action'})
     add('/servers/{server_id}/remote-consoles', consoles.Consoles(state), {'POST': 'create'})
     server_parts.add_routes(add, state, srv)
+    add('/servers/{server_id}/os-security-groups', ServerSecurityGroups(state, srv),
+        {'GET': 'index'})
+
+
+class ServerSecurityGroups(security_groups.SecurityGroups):
+    """GET /servers/{server_id}/os-security-groups."""
+
+    def __init__(self, state, servers):
+        super().__init__(state)
+        self.servers = servers
+
+    def index(self, req, server_id):
+        return self.server_index(req, self.servers.server(req, server_id))

@@ -1,0 +1,262 @@
+"""TEST FAKE of the image and network services as compute's proxy APIs call them
+(compute.clients.ProxyClient): an in-memory subset of the Glance v2 and Neutron v2.0 paths
+the proxies use, scoped to the caller's project, with the errors those services give."""
+import re
+import uuid
+
+from compute import clients
+
+EXTERNAL = '33333333-3333-3333-3333-333333333333'
+
+
+def _new_id():
+    return str(uuid.uuid4())
+
+
+class FakeProxyBackends:
+    """TEST FAKE: ``bind(ctx, service)`` gives the backend of one request, like
+    ServiceClients.proxy_api; ``calls`` records (service, project, method, path)."""
+
+    def __init__(self):
+        self.images, self.groups, self.rules, self.ports, self.fips = {}, {}, {}, {}, {}
+        self.networks = {EXTERNAL: {'id': EXTERNAL, 'name': 'public', 'project_id': 'admin',
+                                    'router:external': True, 'shared': False,
+                                    'subnets': []}}
+        self.subnets = {}
+        self.calls = []
+
+    def bind(self, ctx, service):
+        return _Bound(self, ctx, service)
+
+    # helpers for the tests
+    def add_image(self, owner, visibility='private', status='active', **props):
+        iid = _new_id()
+        self.images[iid] = dict({'id': iid, 'name': 'img', 'status': status, 'owner': owner,
+                                 'visibility': visibility, 'min_disk': 1, 'min_ram': 64,
+                                 'size': 1024, 'created_at': '2026-01-02T03:04:05Z',
+                                 'updated_at': '2026-01-02T03:04:06Z', 'protected': False,
+                                 'tags': [], 'disk_format': 'qcow2'}, **props)
+        return iid
+
+    def add_group(self, project, name):
+        gid = _new_id()
+        self.groups[gid] = {'id': gid, 'name': name, 'description': '', 'project_id': project}
+        return gid
+
+    def add_network(self, project, name, cidr='10.0.0.0/24'):
+        nid, sid = _new_id(), _new_id()
+        self.subnets[sid] = {'id': sid, 'cidr': cidr, 'gateway_ip': cidr[:-4] + '1',
+                             'dns_nameservers': ['192.0.2.53'], 'enable_dhcp': True}
+        self.networks[nid] = {'id': nid, 'name': name, 'project_id': project,
+                              'shared': False, 'router:external': False, 'subnets': [sid],
+                              'mtu': 1450}
+        return nid
+
+    def add_port(self, project, device_id, ip, groups=()):
+        pid = _new_id()
+        self.ports[pid] = {'id': pid, 'project_id': project, 'device_id': device_id,
+                           'fixed_ips': [{'ip_address': ip}],
+                           'security_groups': list(groups)}
+        return pid
+
+
+class _Bound:
+    def __init__(self, fake, ctx, service):
+        self.fake, self.ctx, self.service = fake, ctx, service
+
+    def endpoint(self):
+        return 'http://%s.test' % self.service
+
+    def _mine(self, item):
+        return self.ctx.is_admin or item.get('project_id', item.get('owner')) == \
+            self.ctx.project_id
+
+    def request(self, method, path, body=None, params=None, headers=None):
+        self.fake.calls.append((self.service, self.ctx.project_id, method, path))
+        params = params or {}
+        for pattern, handler in self.ROUTES:
+            m = re.fullmatch(pattern, path)
+            if m and handler.__name__.startswith(method.lower() + '_'):
+                return handler(self, params, body, headers, *m.groups())
+        raise clients.BackendError(404, 'The resource could not be found.')
+
+    def _get(self, table, id, what):
+        item = getattr(self.fake, table).get(id)
+        if item is None or not (self._mine(item) or item.get('visibility') == 'public'
+                                or item.get('shared') or item.get('router:external')):
+            raise clients.BackendError(404, '%s %s could not be found.' % (what, id))
+        return item
+
+    # images
+    def get_images(self, params, body, headers):
+        out = sorted((i for i in self.fake.images.values()
+                      if self._mine(i) or i['visibility'] == 'public'), key=lambda i: i['id'])
+        for key, value in params.items():
+            if key == 'updated_at':
+                out = [i for i in out if i['updated_at'] >= value[4:]]
+            elif key not in ('limit', 'marker'):
+                out = [i for i in out if str(i.get(key)) == str(value)]
+        if 'marker' in params:
+            ids = [i['id'] for i in out]
+            if params['marker'] not in ids:
+                raise clients.BackendError(400, 'marker not found')
+            out = out[ids.index(params['marker']) + 1:]
+        if 'limit' in params:
+            out = out[:int(params['limit'])]
+        return {'images': [dict(i) for i in out]}
+
+    def get_image(self, params, body, headers, iid):
+        return dict(self._get('images', iid, 'Image'))
+
+    def delete_image(self, params, body, headers, iid):
+        image = self._get('images', iid, 'Image')
+        if not self._mine(image):
+            raise clients.BackendError(403, 'You are not permitted to delete this image.')
+        del self.fake.images[iid]
+        return {}
+
+    def patch_image(self, params, body, headers, iid):
+        assert headers['Content-Type'] == 'application/openstack-images-v2.1-json-patch'
+        image = self._get('images', iid, 'Image')
+        if not self._mine(image):
+            raise clients.BackendError(403, 'Forbidden to modify image.')
+        for op in body:
+            key = op['path'][1:].replace('~1', '/').replace('~0', '~')
+            if op['op'] == 'remove':
+                image.pop(key)
+            else:
+                image[key] = op['value']
+        return dict(image)
+
+    # security groups and rules
+    def _group_view(self, group):
+        return dict(group, security_group_rules=[
+            dict(r) for r in self.fake.rules.values() if r['security_group_id'] == group['id']])
+
+    def get_groups(self, params, body, headers):
+        out = [g for g in self.fake.groups.values() if self._mine(g)]
+        if 'project_id' in params:
+            out = [g for g in out if g['project_id'] == params['project_id']]
+        if 'id' in params:
+            out = [g for g in out if g['id'] in params['id']]
+        return {'security_groups': [self._group_view(g) for g in out]}
+
+    def get_group(self, params, body, headers, gid):
+        return {'security_group': self._group_view(self._get('groups', gid,
+                                                             'Security group'))}
+
+    def post_groups(self, params, body, headers):
+        gid = self.fake.add_group(self.ctx.project_id, body['security_group']['name'])
+        self.fake.groups[gid]['description'] = body['security_group']['description']
+        return self.get_group(params, None, headers, gid)
+
+    def put_group(self, params, body, headers, gid):
+        self._get('groups', gid, 'Security group').update(body['security_group'])
+        return self.get_group(params, None, headers, gid)
+
+    def delete_group(self, params, body, headers, gid):
+        group = self._get('groups', gid, 'Security group')
+        if group['name'] == 'default':
+            raise clients.BackendError(409, 'Insufficient rights for removing default '
+                                            'security group.')
+        del self.fake.groups[gid]
+        return {}
+
+    def post_rules(self, params, body, headers):
+        rule = dict(body['security_group_rule'], id=_new_id(),
+                    project_id=self.ctx.project_id)
+        self._get('groups', rule['security_group_id'], 'Security group')
+        for key in ('protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix',
+                    'remote_group_id'):
+            rule.setdefault(key, None)
+        self.fake.rules[rule['id']] = rule
+        return {'security_group_rule': dict(rule)}
+
+    def delete_rule(self, params, body, headers, rid):
+        self._get('rules', rid, 'Security group rule')
+        del self.fake.rules[rid]
+        return {}
+
+    # ports, networks, subnets
+    def get_ports(self, params, body, headers):
+        return {'ports': [dict(p) for p in self.fake.ports.values() if self._mine(p)
+                          and p['device_id'] == params.get('device_id', p['device_id'])]}
+
+    def get_port(self, params, body, headers, pid):
+        return {'port': dict(self._get('ports', pid, 'Port'))}
+
+    def put_port(self, params, body, headers, pid):
+        self._get('ports', pid, 'Port').update(body['port'])
+        return self.get_port(params, None, headers, pid)
+
+    def get_networks(self, params, body, headers):
+        out = [n for n in self.fake.networks.values()
+               if self._mine(n) or n['shared'] or n['router:external']]
+        if 'router:external' in params:
+            out = [n for n in out if n['router:external']]
+        return {'networks': [dict(n) for n in out]}
+
+    def get_network(self, params, body, headers, nid):
+        return {'network': dict(self._get('networks', nid, 'Network'))}
+
+    def get_subnets(self, params, body, headers):
+        return {'subnets': [dict(s) for s in self.fake.subnets.values()
+                            if s['id'] in params.get('id', [])]}
+
+    # floating IPs
+    def get_fips(self, params, body, headers):
+        out = [f for f in self.fake.fips.values() if self._mine(f)]
+        if 'floating_ip_address' in params:
+            out = [f for f in out if f['floating_ip_address'] == params['floating_ip_address']]
+        return {'floatingips': [dict(f) for f in out]}
+
+    def get_fip(self, params, body, headers, fid):
+        return {'floatingip': dict(self._get('fips', fid, 'Floating IP'))}
+
+    def post_fips(self, params, body, headers):
+        values = body['floatingip']
+        if len([f for f in self.fake.fips.values()
+                if f['project_id'] == self.ctx.project_id]) >= 2:
+            raise clients.BackendError(409, 'Quota exceeded for resources: [floatingip].')
+        fid = _new_id()
+        self.fake.fips[fid] = {'id': fid, 'floating_network_id': values['floating_network_id'],
+                               'floating_ip_address': '203.0.113.%d' % (len(self.fake.fips) + 10),
+                               'fixed_ip_address': None, 'port_id': None,
+                               'project_id': self.ctx.project_id}
+        return {'floatingip': dict(self.fake.fips[fid])}
+
+    def put_fip(self, params, body, headers, fid):
+        fip = self._get('fips', fid, 'Floating IP')
+        values = body['floatingip']
+        if values.get('port_id'):
+            port = self._get('ports', values['port_id'], 'Port')
+            taken = [f for f in self.fake.fips.values() if f['port_id'] == port['id']
+                     and f['id'] != fid]
+            if taken:
+                raise clients.BackendError(409, 'That fixed IP already has a floating IP.')
+        fip.update({'port_id': values.get('port_id'),
+                    'fixed_ip_address': values.get('fixed_ip_address')})
+        return {'floatingip': dict(fip)}
+
+    def delete_fip(self, params, body, headers, fid):
+        self._get('fips', fid, 'Floating IP')
+        del self.fake.fips[fid]
+        return {}
+
+    ROUTES = [
+        (r'/v2/images', get_images), (r'/v2/images/([^/]+)', get_image),
+        (r'/v2/images/([^/]+)', delete_image), (r'/v2/images/([^/]+)', patch_image),
+        (r'/v2.0/security-groups', get_groups), (r'/v2.0/security-groups', post_groups),
+        (r'/v2.0/security-groups/([^/]+)', get_group),
+        (r'/v2.0/security-groups/([^/]+)', put_group),
+        (r'/v2.0/security-groups/([^/]+)', delete_group),
+        (r'/v2.0/security-group-rules', post_rules),
+        (r'/v2.0/security-group-rules/([^/]+)', delete_rule),
+        (r'/v2.0/ports', get_ports), (r'/v2.0/ports/([^/]+)', get_port),
+        (r'/v2.0/ports/([^/]+)', put_port),
+        (r'/v2.0/networks', get_networks), (r'/v2.0/networks/([^/]+)', get_network),
+        (r'/v2.0/subnets', get_subnets),
+        (r'/v2.0/floatingips', get_fips), (r'/v2.0/floatingips', post_fips),
+        (r'/v2.0/floatingips/([^/]+)', get_fip), (r'/v2.0/floatingips/([^/]+)', put_fip),
+        (r'/v2.0/floatingips/([^/]+)', delete_fip),
+    ]
