@@ -1,7 +1,5 @@
 """The images proxy (Nova API up to 2.35): the image service's images in Nova's view, their
 properties as ``metadata``, delete; the caller's own token reaches the image service."""
-import urllib.parse
-
 from common import exceptions
 from common import validators
 from compute import clients
@@ -16,7 +14,9 @@ STATUS = {'active': 'ACTIVE', 'queued': 'SAVING', 'saving': 'SAVING', 'uploading
 PROGRESS = {'queued': 25, 'saving': 50, 'uploading': 50, 'importing': 50, 'active': 100}
 # Nova's list filters -> the image service's (``server`` and ``type`` are properties).
 FILTERS = {'name': 'name', 'status': 'status', 'server': 'instance_uuid',
-           'type': 'image_type', 'minRam': 'min_ram', 'minDisk': 'min_disk'}
+           'type': 'image_type'}
+# Nova's minimum filters (the image service has none): images asking at least that much.
+MINIMUMS = {'minRam': 'min_ram', 'minDisk': 'min_disk'}
 MAX_METADATA = 128      # Nova's default metadata_items quota
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
 META_BODY = {'type': 'object', 'properties': {'metadata': schemas.METADATA},
@@ -92,6 +92,10 @@ class Images(proxy.ProxyController):
             params['marker'] = marker
         found = self.call(req, 'GET', '/v2/images', params=params,
                           errors={404: (exceptions.BadRequest, None)})['images']
+        for name, key in MINIMUMS.items():
+            least = base.int_param(req, name)
+            if least is not None:
+                found = [i for i in found if int(i.get(key) or 0) >= least]
         view = self.detail if detailed else self.basic
         items = [view(req, image) for image in found]
         return self.page(req, 'images', 'images/detail' if detailed else 'images', items,

@@ -77,6 +77,8 @@ def test_images_nova_view_filters_and_paging(papi):
     assert [i['id'] for i in papi.ok('GET', V + '/images?type=snapshot')['images']] == [mine]
     assert [i['id'] for i in papi.ok('GET', V + '/images?status=ACTIVE')['images']] == [public]
     assert papi.ok('GET', V + '/images?changes-since=2030-01-01T00:00:00Z')['images'] == []
+    assert papi.ok('GET', V + '/images?minRam=65')['images'] == []
+    assert len(papi.ok('GET', V + '/images?minRam=64&minDisk=1')['images']) == 2
     page = papi.ok('GET', V + '/images/detail?limit=1')
     assert len(page['images']) == 1 and 'marker=' in page['images_links'][0]['href']
     code, _, _ = papi.call('GET', V + '/images?changes-since=yesterday')

@@ -1,4 +1,4 @@
-"""compute.clients.VolumeClient over real HTTP (a recording WSGI server): the user's
+"""compute.clients.VolumeClient (and ProxyClient, the proxy APIs' client) over real HTTP (a recording WSGI server): the user's
 token with the service token, the acting project in the URL, the attachments
 microversion, and errors as VolumeNotFound / VolumeError."""
 import json
@@ -29,6 +29,8 @@ class Recorder:
                           'token': environ.get('HTTP_X_AUTH_TOKEN'),
                           'service_token': environ.get('HTTP_X_SERVICE_TOKEN'),
                           'version': environ.get('HTTP_OPENSTACK_API_VERSION'),
+                          'query': environ.get('QUERY_STRING'),
+                          'content_type': environ.get('CONTENT_TYPE'),
                           'body': json.loads(body) if body else None})
         status, answer = self.answers.get((environ['REQUEST_METHOD'], environ['PATH_INFO']),
                                           ('404 Not Found', {'itemNotFound': {
@@ -108,3 +110,32 @@ def test_without_a_user_token_it_acts_as_the_service_user(conf, server):
     assert api.get('v1')['status'] == 'available'
     assert server.seen[0]['token'] == 'service-token'
     assert server.seen[0]['service_token'] is None
+
+
+def test_proxy_client_calls_with_the_users_token(conf, server):
+    """ProxyClient: the caller's token (and the service token), the configured endpoint,
+    query lists, its own Content-Type, and errors as BackendError with their status."""
+    conf.set_override('image_endpoint', server.url, 'service_user')
+    ctx = context_mod.RequestContext(user_id='u1', project_id='p1', roles=['member'],
+                                     auth_token='user-token')
+    api = clients.ProxyClient(conf, ctx, 'image', session=ServiceSession())
+    assert api.endpoint() == server.url
+    server.answers[('GET', '/v3/v2/images')] = ('200 OK', {'images': []})
+    assert api.request('GET', '/v2/images', params={'id': ['a', 'b'], 'name': 'x'}) == {
+        'images': []}
+    seen = server.seen[-1]
+    assert (seen['token'], seen['service_token']) == ('user-token', 'service-token')
+    assert seen['query'] == 'id=a&id=b&name=x'
+    server.answers[('PATCH', '/v3/v2/images/i1')] = ('200 OK', {'id': 'i1'})
+    api.request('PATCH', '/v2/images/i1', body=[{'op': 'remove', 'path': '/k'}],
+                headers={'Content-Type': 'application/openstack-images-v2.1-json-patch'})
+    assert server.seen[-1]['content_type'] == 'application/openstack-images-v2.1-json-patch'
+    assert server.seen[-1]['body'] == [{'op': 'remove', 'path': '/k'}]
+    with pytest.raises(clients.BackendError) as err:
+        api.request('DELETE', '/v2/images/missing')
+    assert err.value.status == 404 and err.value.message == 'no such thing'
+    anonymous = clients.ProxyClient(conf, context_mod.RequestContext(project_id='p1'),
+                                    'image', session=ServiceSession())
+    with pytest.raises(clients.BackendError) as err:
+        anonymous.request('GET', '/v2/images')
+    assert err.value.status == 401
