@@ -5,6 +5,7 @@ Visibility is checked here against the requesting project (an image or network t
 could not see is 'not found' to them), so one service session serves every request.
 """
 import logging
+import urllib.parse
 
 from common import client as client_mod
 
@@ -253,6 +254,10 @@ class VolumeClient:
             return {}
         return resp.json()
 
+    def request(self, method, path, body=None):
+        """Any block storage call (the os-volumes/os-snapshots proxies)."""
+        return self._request(method, path, body)
+
     # volumes
     def get(self, volume_id):
         return self._request('GET', '/volumes/%s' % volume_id)['volume']
@@ -355,6 +360,23 @@ class ProxyClient:
         return resp.json()
 
 
+class VolumeProxy:
+    """A VolumeClient with ProxyClient's interface (errors as BackendError)."""
+
+    def __init__(self, volumes):
+        self.volumes = volumes
+
+    def request(self, method, path, body=None, params=None, headers=None):
+        if params:
+            path += '?' + urllib.parse.urlencode(params, doseq=True)
+        try:
+            return self.volumes.request(method, path, body)
+        except VolumeNotFound:
+            raise BackendError(404, 'Not found: %s' % path.split('?')[0]) from None
+        except VolumeError as exc:
+            raise BackendError(exc.status, exc.message) from None
+
+
 class ServiceClients:
     """``image_api`` and ``network_api`` of an object with ``conf``, made on first use (so
     a daemon needs no identity at start-up); tests set ``_image_api``/``_network_api``.
@@ -372,6 +394,8 @@ class ServiceClients:
         ``bind(ctx, service)`` gives it)."""
         if self._proxy_api is not None:
             return self._proxy_api.bind(ctx, service)
+        if service == 'volume':
+            return VolumeProxy(self.volume_api(ctx))
         return ProxyClient(self.conf, ctx, service)
 
     def volume_api(self, ctx):

@@ -117,6 +117,17 @@ _RULES = {
     'os-networks:view': READER,
     'os-tenant-networks:list': READER,
     'os-tenant-networks:show': READER,
+    # proxies onto block storage (up to 2.35)
+    'os-volumes:list': READER,
+    'os-volumes:detail': READER,
+    'os-volumes:show': READER,
+    'os-volumes:create': MEMBER,
+    'os-volumes:delete': MEMBER,
+    'os-volumes:snapshots:list': READER,
+    'os-volumes:snapshots:detail': READER,
+    'os-volumes:snapshots:show': READER,
+    'os-volumes:snapshots:create': MEMBER,
+    'os-volumes:snapshots:delete': MEMBER,
     # flavors
     'os-flavor-manage:create': ADMIN,
     'os-flavor-manage:update': ADMIN,

@@ -16,6 +16,7 @@ from compute.api import server_groups
 from compute.api import servers
 from compute.api import state as state_mod
 from compute.api import usage
+from compute.api import volumes
 
 CRUD = {'GET': 'index', 'POST': 'create'}
 MEMBER = {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'}
@@ -81,8 +82,9 @@ def build(state):
 
 
 def _proxies(add, state):
-    """Nova's proxies onto the image and network services (up to microversion 2.35)."""
-    for module in (images, security_groups, floating_ips, networks):
+    """Nova's proxies onto the image, network and block storage services (up to
+    microversion 2.35)."""
+    for module in (images, security_groups, floating_ips, networks, volumes):
         module.add_routes(add, state)
 
 

@@ -1,7 +1,7 @@
-"""What the proxy APIs share (images, os-security-groups, os-floating-ips, os-networks): Nova
-keeps them up to microversion 2.35 as thin layers over the image and network services,
-called with the caller's own token so those services' policies decide; from 2.36 they
-are gone (404). The servers' security group actions and list stay; addFloatingIp and
+"""What the proxy APIs share (images, os-security-groups, os-floating-ips, os-networks,
+os-volumes, os-snapshots): Nova keeps them up to microversion 2.35 as thin layers over the
+image, network and block storage services, called with the caller's own token so those
+services' policies decide; from 2.36 they are gone (404). The servers' security group actions and list stay; addFloatingIp and
 removeFloatingIp go at 2.44."""
 from common import exceptions
 from compute import clients
@@ -14,7 +14,7 @@ class ProxyController(base.Controller):
     """Base of a proxy controller: the version gate and backend calls whose errors become
     the answers Nova gives for them."""
 
-    SERVICE = None       # 'image' or 'network'
+    SERVICE = None       # 'image', 'network' or 'volume'
 
     def gate(self, req, last=LAST_VERSION):
         """404 after microversion ``last`` (2.35: Nova's proxy API deprecation)."""

@@ -1,5 +1,6 @@
-"""TEST FAKE of the image and network services as compute's proxy APIs call them
-(compute.clients.ProxyClient): an in-memory subset of the Glance v2 and Neutron v2.0 paths
+"""TEST FAKE of the image, network and block storage services as compute's proxy APIs call
+them (compute.clients.ProxyClient, VolumeProxy): an in-memory subset of the Glance v2,
+Neutron v2.0 and Cinder v3 paths
 the proxies use, scoped to the caller's project, with the errors those services give."""
 import re
 import uuid
@@ -22,7 +23,7 @@ class FakeProxyBackends:
         self.networks = {EXTERNAL: {'id': EXTERNAL, 'name': 'public', 'project_id': 'admin',
                                     'router:external': True, 'shared': False,
                                     'subnets': []}}
-        self.subnets = {}
+        self.subnets, self.volumes, self.snapshots = {}, {}, {}
         self.calls = []
 
     def bind(self, ctx, service):
@@ -243,7 +244,57 @@ class _Bound:
         del self.fake.fips[fid]
         return {}
 
+    # block storage (paths relative to its project endpoint)
+    def get_volumes(self, params, body, headers):
+        return {'volumes': [dict(v) for v in self.fake.volumes.values() if self._mine(v)]}
+
+    def get_volume(self, params, body, headers, vid):
+        return {'volume': dict(self._get('volumes', vid, 'Volume'))}
+
+    def post_volumes(self, params, body, headers):
+        values = body['volume']
+        if values['size'] > 10:
+            raise clients.BackendError(413, 'VolumeSizeExceedsAvailableQuota')
+        vid = _new_id()
+        self.fake.volumes[vid] = dict(values, id=vid, status='creating', attachments=[],
+                                      project_id=self.ctx.project_id,
+                                      availability_zone='nova', volume_type='lvm',
+                                      created_at='2026-01-02T03:04:05.000000',
+                                      snapshot_id=values.get('snapshot_id'))
+        return self.get_volume(params, None, headers, vid)
+
+    def delete_volume(self, params, body, headers, vid):
+        vol = self._get('volumes', vid, 'Volume')
+        if vol['attachments']:
+            raise clients.BackendError(400, 'Volume is attached.')
+        del self.fake.volumes[vid]
+        return {}
+
+    def get_snapshots(self, params, body, headers):
+        return {'snapshots': [dict(v) for v in self.fake.snapshots.values() if self._mine(v)]}
+
+    def get_snapshot(self, params, body, headers, sid):
+        return {'snapshot': dict(self._get('snapshots', sid, 'Snapshot'))}
+
+    def post_snapshots(self, params, body, headers):
+        values = body['snapshot']
+        vol = self._get('volumes', values['volume_id'], 'Volume')
+        sid = _new_id()
+        self.fake.snapshots[sid] = dict(values, id=sid, status='available', size=vol['size'],
+                                        project_id=self.ctx.project_id,
+                                        created_at='2026-01-02T03:04:05.000000')
+        return self.get_snapshot(params, None, headers, sid)
+
+    def delete_snapshot(self, params, body, headers, sid):
+        self._get('snapshots', sid, 'Snapshot')
+        del self.fake.snapshots[sid]
+        return {}
+
     ROUTES = [
+        (r'/volumes/detail', get_volumes), (r'/volumes', post_volumes),
+        (r'/volumes/([^/]+)', get_volume), (r'/volumes/([^/]+)', delete_volume),
+        (r'/snapshots/detail', get_snapshots), (r'/snapshots', post_snapshots),
+        (r'/snapshots/([^/]+)', get_snapshot), (r'/snapshots/([^/]+)', delete_snapshot),
         (r'/v2/images', get_images), (r'/v2/images/([^/]+)', get_image),
         (r'/v2/images/([^/]+)', delete_image), (r'/v2/images/([^/]+)', patch_image),
         (r'/v2.0/security-groups', get_groups), (r'/v2.0/security-groups', post_groups),

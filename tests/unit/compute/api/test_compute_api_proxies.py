@@ -1,5 +1,6 @@
-"""Nova's proxy APIs (images, os-security-groups, os-floating-ips, os-networks) through the
-paste app over a fake of the image and network services: Nova's views and errors, the
+"""Nova's proxy APIs (images, os-security-groups, os-floating-ips, os-networks, os-volumes,
+os-snapshots) through the paste app over a fake of the image, network and block storage
+services: Nova's views and errors, the
 caller's own project reaching the backend, and 404 from microversion 2.36."""
 import os
 import sys
@@ -255,3 +256,52 @@ def test_networks(papi):
     assert papi.call('POST', V + '/os-tenant-networks', {'network': {}})[0] == 410
     assert papi.call('GET', V + '/os-networks', version='2.36')[0] == 404
     assert papi.call('GET', V + '/os-tenant-networks', version='2.36')[0] == 404
+
+
+# volumes and snapshots ---------------------------------------------------------------
+def test_volumes_and_snapshots(papi):
+    path = V + '/os-volumes'
+    code, data, headers = papi.call('POST', path, {'volume': {
+        'size': 1, 'display_name': 'v1', 'display_description': 'd', 'metadata': {'k': 'v'}}})
+    assert code == 200, data
+    vol = data['volume']
+    assert headers['Location'].endswith('/os-volumes/%s' % vol['id'])
+    assert vol['displayName'] == 'v1' and vol['displayDescription'] == 'd'
+    assert vol['metadata'] == {'k': 'v'} and vol['size'] == 1
+    assert vol['attachments'] == [{}] and vol['availabilityZone'] == 'nova'
+    assert vol['volumeType'] == 'lvm' and vol['snapshotId'] is None
+    for body in ({'volume': {'size': 0}}, {'volume': {'size': '0'}}, {'volume': {}},
+                 {'volume': {'size': 'x'}}):
+        assert papi.call('POST', path, body)[0] == 400, body
+    assert papi.call('POST', path, {'volume': {'size': 11}})[0] == 403     # over quota
+    second = papi.ok('POST', path, {'volume': {'size': '2'}})['volume']
+    assert second['size'] == 2
+    assert len(papi.ok('GET', path)['volumes']) == 2
+    assert papi.ok('GET', path + '/detail?limit=1&offset=1')['volumes'] == [
+        papi.ok('GET', path)['volumes'][1]]
+    assert papi.call('GET', path + '?offset=-1')[0] == 400
+    assert papi.ok('GET', path + '/%s' % vol['id'])['volume'] == vol
+    assert papi.call('GET', path + '/00000000-0000-0000-0000-000000000000')[0] == 404
+    assert papi.call('GET', path + '/%s' % vol['id'], token=papi.other)[0] == 404
+
+    snaps = V + '/os-snapshots'
+    snap = papi.ok('POST', snaps, {'snapshot': {'volume_id': vol['id'], 'force': 'true',
+                                                'display_name': 's1'}})['snapshot']
+    assert snap['volumeId'] == vol['id'] and snap['size'] == 1
+    assert snap['displayName'] == 's1' and snap['displayDescription'] is None
+    assert papi.fake.snapshots[snap['id']]['force'] is True
+    assert papi.ok('GET', snaps + '/detail')['snapshots'] == [snap]
+    assert papi.ok('GET', snaps + '/%s' % snap['id'])['snapshot'] == snap
+    assert papi.call('POST', snaps, {'snapshot': {}})[0] == 400
+    assert papi.call('DELETE', snaps + '/%s' % snap['id'])[0] == 202
+    assert papi.call('DELETE', snaps + '/%s' % snap['id'])[0] == 404
+
+    papi.fake.volumes[vol['id']]['attachments'] = [{'server_id': 's', 'device': '/dev/vdb'}]
+    shown = papi.ok('GET', path + '/%s' % vol['id'])['volume']
+    assert shown['attachments'] == [{'id': vol['id'], 'volumeId': vol['id'], 'serverId': 's',
+                                     'device': '/dev/vdb'}]
+    assert papi.call('DELETE', path + '/%s' % vol['id'])[0] == 400    # attached
+    assert papi.call('DELETE', path + '/%s' % second['id'])[0] == 202
+    assert papi.call('DELETE', path + '/not-a-uuid')[0] == 404
+    assert papi.call('GET', path, version='2.36')[0] == 404
+    assert papi.call('GET', snaps, version='2.36')[0] == 404

@@ -139,3 +139,21 @@ def test_proxy_client_calls_with_the_users_token(conf, server):
     with pytest.raises(clients.BackendError) as err:
         anonymous.request('GET', '/v2/images')
     assert err.value.status == 401
+
+
+def test_volume_proxy_lists_and_errors(conf, server):
+    """VolumeProxy: block storage under the acting project, query strings, and its errors
+    as BackendError with their status."""
+    proxy = clients.VolumeProxy(_client(conf, server))
+    server.answers[('GET', '/v3/p1/volumes/detail')] = ('200 OK', {'volumes': []})
+    assert proxy.request('GET', '/volumes/detail', params={'limit': 2}) == {'volumes': []}
+    assert server.seen[-1]['query'] == 'limit=2'
+    assert server.seen[-1]['token'] == 'user-token'
+    server.answers[('POST', '/v3/p1/volumes')] = ('413 Request Entity Too Large', {
+        'overLimit': {'message': 'VolumeSizeExceedsAvailableQuota', 'code': 413}})
+    with pytest.raises(clients.BackendError) as err:
+        proxy.request('POST', '/volumes', body={'volume': {'size': 1}})
+    assert (err.value.status, err.value.message) == (413, 'VolumeSizeExceedsAvailableQuota')
+    with pytest.raises(clients.BackendError) as err:
+        proxy.request('GET', '/volumes/missing')
+    assert err.value.status == 404
