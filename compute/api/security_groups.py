@@ -5,6 +5,7 @@ import ipaddress
 from common import exceptions
 from common import validation
 from common import validators
+from compute import clients
 from compute.api import base
 from compute.api import proxy
 
@@ -199,7 +200,7 @@ class SecurityGroups(proxy.ProxyController):
             source = self._group(req, _uuid(group_id))
             rule['remote_group_id'] = source['id']
         else:
-            if not rule and cidr:
+            if not rule:    # a CIDR rule needs its protocol and both ports
                 raise exceptions.BadRequest('Not enough parameters to build a valid rule.')
             cidr = cidr or '0.0.0.0/0'
             try:
@@ -213,17 +214,29 @@ class SecurityGroups(proxy.ProxyController):
         if self._exists(parent, rule):
             raise exceptions.BadRequest('This rule already exists in group %s'
                                         % parent['id'])
-        created = self.call(req, 'POST', '/v2.0/security-group-rules',
-                            body={'security_group_rule': rule},
-                            errors=RULE_ERRORS)['security_group_rule']
+        try:
+            created = self.backend(req).request('POST', '/v2.0/security-group-rules',
+                                                body={'security_group_rule': rule})
+        except clients.BackendError as exc:
+            if exc.status == 409 and 'exist' in exc.message.lower():
+                raise exceptions.BadRequest('This rule already exists in group %s'
+                                            % parent['id'])
+            raise self.mapped(exc, RULE_ERRORS)
+        created = created['security_group_rule']
         return {'security_group_rule': self.rule_view(req, created, {parent['id']: parent})}
 
     @staticmethod
     def _exists(group, rule):
         keys = ('protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix',
                 'remote_group_id', 'ethertype', 'direction')
-        return any(all(r.get(k) == rule.get(k) for k in keys)
-                   for r in group.get('security_group_rules') or [])
+
+        def norm(r):
+            # "any address" may be stored as the prefix or as no prefix at all
+            values = {k: r.get(k) for k in keys}
+            if values['remote_ip_prefix'] in ('0.0.0.0/0', '::/0'):
+                values['remote_ip_prefix'] = None
+            return values
+        return any(norm(r) == norm(rule) for r in group.get('security_group_rules') or [])
 
     def rule_delete(self, req, id):
         self.gate(req)

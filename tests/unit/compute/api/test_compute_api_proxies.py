@@ -158,6 +158,8 @@ def test_security_groups_crud_and_rules(papi):
     assert bad(from_port=70000) == 400 and bad(to_port=70000) == 400
     assert bad(from_port=23, to_port=21) == 400
     assert bad(from_port='x') == 400
+    assert bad(from_port=None, to_port=None) == 400      # a CIDR rule needs its ports
+    assert bad(cidr='0.0.0.0/0') == 400                  # the same rule, spelled out
     assert bad(cidr='10.0.0.0/33', from_port=80, to_port=80) == 400
     assert bad(parent_group_id='not-a-uuid') == 400
     assert bad(parent_group_id='00000000-0000-0000-0000-000000000000') == 404
