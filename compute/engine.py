@@ -329,6 +329,11 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
             values['hostname'] = sanitize_hostname(values['hostname'])
         return instances_db.update(self.db, server['uuid'], values)
 
+    def set_security_groups(self, ctx, server, names):
+        """Record the server's security group names (shown by server show) after the
+        network service's ports changed (addSecurityGroup / removeSecurityGroup)."""
+        return instances_db.update(self.db, server['uuid'], {'security_groups': list(names)})
+
     def update_metadata(self, ctx, server, metadata, replace=False):
         self._check_locked(ctx, server)
         current = {} if replace else dict(server.get('metadata') or {})

@@ -308,6 +308,9 @@ class SecurityGroups(proxy.ProxyController):
             if wanted != current:
                 self.call(req, 'PUT', '/v2.0/ports/%s' % port['id'],
                           body={'port': {'security_groups': wanted}})
+        names = [n for n in server.get('security_groups') or [] if n != group['name']]
+        self.engine.set_security_groups(base.context(req), server,
+                                        names + [group['name']] if adding else names)
         return base.accepted()
 
 

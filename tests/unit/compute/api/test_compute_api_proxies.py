@@ -191,6 +191,8 @@ def test_server_security_groups_actions(papi):
     assert [g['name'] for g in listed] == ['default']
     assert papi.call('POST', act, {'addSecurityGroup': {'name': 'web'}})[0] == 202
     assert papi.fake.ports[port]['security_groups'] == [default, web]
+    shown = papi.ok('GET', V + '/servers/%s' % uuid)['server']['security_groups']
+    assert shown == [{'name': 'default'}, {'name': 'web'}]
     assert papi.call('POST', act, {'addSecurityGroup': {'name': 'web'}})[0] == 400
     assert papi.call('POST', act, {'addSecurityGroup': {'name': 'nope'}})[0] == 404
     assert papi.call('POST', act, {'addSecurityGroup': {}})[0] == 400
@@ -198,6 +200,8 @@ def test_server_security_groups_actions(papi):
     code, _, _ = papi.call('POST', act, {'removeSecurityGroup': {'name': 'web'}},
                            version='2.50')
     assert code == 202 and papi.fake.ports[port]['security_groups'] == [default]
+    shown = papi.ok('GET', V + '/servers/%s' % uuid)['server']['security_groups']
+    assert shown == [{'name': 'default'}]
     assert papi.call('POST', act, {'removeSecurityGroup': {'name': 'web'}})[0] == 400
 
 
