@@ -18,10 +18,9 @@ ACTION_BODY = {'type': 'object', 'properties': {'name': {'type': 'string', 'minL
                'required': ['name'], 'additionalProperties': True}
 # Nova's answers for the network service's errors on groups and rules.
 GROUP_ERRORS = {404: (exceptions.NotFound, None), 409: (exceptions.BadRequest, None)}
-CREATE_ERRORS = {404: (exceptions.NotFound, None),
-                 409: (exceptions.Forbidden, 'Quota exceeded, too many security groups.')}
-RULE_ERRORS = {404: (exceptions.NotFound, None),
-               409: (exceptions.Forbidden, 'Quota exceeded, too many security group rules.')}
+# (Nova answers the network service's conflicts on create, over quota mostly, with a 403.)
+CREATE_ERRORS = {404: (exceptions.NotFound, None), 409: (exceptions.Forbidden, None)}
+RULE_ERRORS = CREATE_ERRORS
 
 
 def _uuid(value, what='Security group'):
