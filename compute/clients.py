@@ -186,13 +186,17 @@ class VolumeNotFound(NotFound):
     pass
 
 
-class VolumeError(Exception):
-    """Block storage refused or failed a request; ``status`` is its HTTP code."""
+class BackendError(Exception):
+    """A service compute called answered HTTP ``status`` (a proxy API maps it as Nova)."""
 
     def __init__(self, status, message):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class VolumeError(BackendError):
+    """Block storage refused or failed a request; ``status`` is its HTTP code."""
 
 
 class VolumeClient:
@@ -302,15 +306,6 @@ def user_session(endpoint, token, service):
             {'X-Service-Token': service.get_token()})
 
 
-class BackendError(Exception):
-    """The image or network service answered ``status`` (a proxy API maps it as Nova)."""
-
-    def __init__(self, status, message):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 class ProxyClient:
     """The image or network service called for one request of compute's proxy APIs (images,
     os-security-groups, os-floating-ips, os-networks): with the caller's own token (the
@@ -320,16 +315,20 @@ class ProxyClient:
     TYPES = {'image': (client_mod.ImageClient, 'image_endpoint'),
              'network': (client_mod.NetworkClient, 'network_endpoint')}
 
-    def __init__(self, conf, ctx, service, session=None):
+    def __init__(self, conf, ctx, service, session=None, holder=None):
         self.conf = conf
         self.ctx = ctx
         self.cls, self.override = self.TYPES[service]
         self._service = session
+        self.holder = holder      # keeps one service user session for every request
 
     @property
     def service(self):
         if self._service is None:
-            self._service = service_session(self.conf)
+            self._service = getattr(self.holder, '_proxy_session', None) or \
+                service_session(self.conf)
+            if self.holder is not None:
+                self.holder._proxy_session = self._service
         return self._service
 
     def endpoint(self):
@@ -348,8 +347,13 @@ class ProxyClient:
         return self.cls(session, endpoint_override=url), headers
 
     def request(self, method, path, body=None, params=None, headers=None):
-        """The JSON answer ({} when empty); BackendError for an HTTP error."""
-        client, sent = self._client()
+        """The JSON answer ({} when empty); BackendError for an HTTP error (503 when the
+        service cannot be found or called at all)."""
+        try:
+            client, sent = self._client()
+        except client_mod.ClientError as exc:
+            raise BackendError(503, 'Cannot call the %s service: %s'
+                               % (self.cls.SERVICE_TYPE, exc.message)) from None
         sent.update(headers or {})
         try:
             resp = client.request(method, path, json_body=body, headers=sent, params=params)
@@ -361,7 +365,8 @@ class ProxyClient:
 
 
 class VolumeProxy:
-    """A VolumeClient with ProxyClient's interface (errors as BackendError)."""
+    """A VolumeClient with ProxyClient's interface (errors as BackendError; VolumeError
+    is one)."""
 
     def __init__(self, volumes):
         self.volumes = volumes
@@ -373,8 +378,6 @@ class VolumeProxy:
             return self.volumes.request(method, path, body)
         except VolumeNotFound:
             raise BackendError(404, 'Not found: %s' % path.split('?')[0]) from None
-        except VolumeError as exc:
-            raise BackendError(exc.status, exc.message) from None
 
 
 class ServiceClients:
@@ -388,6 +391,7 @@ class ServiceClients:
     _volume_api = None
 
     _proxy_api = None
+    _proxy_session = None
 
     def proxy_api(self, ctx, service):
         """ProxyClient of ``service`` for one request (tests set ``_proxy_api``, whose
@@ -396,7 +400,7 @@ class ServiceClients:
             return self._proxy_api.bind(ctx, service)
         if service == 'volume':
             return VolumeProxy(self.volume_api(ctx))
-        return ProxyClient(self.conf, ctx, service)
+        return ProxyClient(self.conf, ctx, service, holder=self)
 
     def volume_api(self, ctx):
         if self._volume_api is not None:

@@ -1,5 +1,6 @@
 """The images proxy (Nova API up to 2.35): the image service's images in Nova's view, their
 properties as ``metadata``, delete; the caller's own token reaches the image service."""
+from common import client as client_mod
 from common import exceptions
 from common import validators
 from compute import clients
@@ -18,6 +19,7 @@ FILTERS = {'name': 'name', 'status': 'status', 'server': 'instance_uuid',
 # Nova's minimum filters (the image service has none): images asking at least that much.
 MINIMUMS = {'minRam': 'min_ram', 'minDisk': 'min_disk'}
 MAX_METADATA = 128      # Nova's default metadata_items quota
+ENDPOINT_KEY = 'compute.image_endpoint'
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
 META_BODY = {'type': 'object', 'properties': {'metadata': schemas.METADATA},
              'required': ['metadata'], 'additionalProperties': True}
@@ -34,9 +36,13 @@ class Images(proxy.ProxyController):
     # views ---------------------------------------------------------------------------
     def links(self, req, image_id):
         links = super().links(req, 'images', image_id)
-        try:
-            alternate = self.backend(req).endpoint()
-        except clients.BackendError:
+        if ENDPOINT_KEY not in req.environ:      # once per request
+            try:
+                req.environ[ENDPOINT_KEY] = self.backend(req).endpoint()
+            except client_mod.ClientError:
+                req.environ[ENDPOINT_KEY] = None
+        alternate = req.environ[ENDPOINT_KEY]
+        if not alternate:
             return links
         return links + [{'rel': 'alternate', 'type': 'application/vnd.openstack.image',
                          'href': '%s/images/%s' % (alternate, image_id)}]

@@ -27,8 +27,8 @@ class ProxyController(base.Controller):
 
     def call(self, req, method, path, body=None, params=None, headers=None, errors=None):
         """The backend's JSON answer. An error status maps through ``errors`` ({status:
-        (exception class, message or None)}); otherwise 400/403/404/409 keep their status
-        and anything else is a 502 naming the service."""
+        (exception class, message or None)}); otherwise 400/401/403/404/409/503 keep their
+        status and anything else is a 502 naming the service."""
         try:
             return self.backend(req).request(method, path, body=body, params=params,
                                              headers=headers)
@@ -39,7 +39,7 @@ class ProxyController(base.Controller):
         cls, message = (errors or {}).get(exc.status, (None, None))
         if cls is not None:
             return cls(message or exc.message)
-        if exc.status in (400, 401, 403, 404, 409):
+        if exc.status in (400, 401, 403, 404, 409, 503):
             return exceptions.for_status(exc.status, exc.message)
         err = exceptions.for_status(502, 'The %s service failed: %s'
                                     % (self.SERVICE, exc.message))

@@ -84,6 +84,11 @@ class _BlockStorage(proxy.ProxyController):
         item = self.call(req, 'GET', self._path(id))[self.KIND.lower()]
         return {self.KIND.lower(): self.VIEW(item)}
 
+    def _create_body(self, req, schema):
+        self.gate(req)
+        self.authorize(req, '%s:create' % self.RULE)
+        return base.body(req, schema, self.KIND.lower())
+
     def delete(self, req, id):
         self.gate(req)
         self.authorize(req, '%s:delete' % self.RULE)
@@ -96,9 +101,7 @@ class Volumes(_BlockStorage):
     VIEW = staticmethod(volume_view)
 
     def create(self, req):
-        self.gate(req)
-        self.authorize(req, '%s:create' % self.RULE)
-        data = base.body(req, VOLUME_BODY, 'volume')
+        data = self._create_body(req, VOLUME_BODY)
         size = int(data['size'])
         if size < 1:
             raise exceptions.BadRequest("Invalid input for field 'size': must be 1 or more.")
@@ -120,9 +123,7 @@ class Snapshots(_BlockStorage):
     VIEW = staticmethod(snapshot_view)
 
     def create(self, req):
-        self.gate(req)
-        self.authorize(req, '%s:create' % self.RULE)
-        data = base.body(req, SNAPSHOT_BODY, 'snapshot')
+        data = self._create_body(req, SNAPSHOT_BODY)
         values = {'volume_id': data['volume_id'], 'name': data.get('display_name'),
                   'description': data.get('display_description'),
                   'force': schemas.truthy(data.get('force', False))}

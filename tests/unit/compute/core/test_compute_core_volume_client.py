@@ -157,3 +157,29 @@ def test_volume_proxy_lists_and_errors(conf, server):
     with pytest.raises(clients.BackendError) as err:
         proxy.request('GET', '/volumes/missing')
     assert err.value.status == 404
+
+
+def test_proxy_clients_share_one_service_session(conf, server, monkeypatch):
+    """ServiceClients.proxy_api: one service user session for every request, and a
+    service it cannot call at all is a 503."""
+    made = []
+    monkeypatch.setattr(clients, 'service_session',
+                        lambda conf_: made.append(1) or ServiceSession())
+    conf.set_override('network_endpoint', server.url, 'service_user')
+    owner = clients.ServiceClients()
+    owner.conf = conf
+    ctx = context_mod.RequestContext(project_id='p1', auth_token='user-token')
+    server.answers[('GET', '/v3/v2.0/networks')] = ('200 OK', {'networks': []})
+    for _ in range(3):
+        assert owner.proxy_api(ctx, 'network').request('GET', '/v2.0/networks') == {
+            'networks': []}
+    assert made == [1]
+    conf.set_override('network_endpoint', None, 'service_user')
+
+    class NoCatalog(ServiceSession):
+        def get_endpoint(self, **kwargs):
+            return None
+    owner._proxy_session = NoCatalog()
+    with pytest.raises(clients.BackendError) as err:
+        owner.proxy_api(ctx, 'network').request('GET', '/v2.0/networks')
+    assert err.value.status == 503
