@@ -135,7 +135,9 @@ class Images(proxy.ProxyController):
         if len(after) > MAX_METADATA:
             raise exceptions.Forbidden('Image metadata limit exceeded: at most %d items.'
                                        % MAX_METADATA)
-        ops = [{'op': 'remove', 'path': '/' + _pointer(k)} for k in props if k not in after]
+        # (the image service's own os_glance_* properties are not the user's to remove)
+        ops = [{'op': 'remove', 'path': '/' + _pointer(k)} for k in props
+               if k not in after and not k.startswith('os_glance_')]
         ops += [{'op': 'replace' if k in props else 'add', 'path': '/' + _pointer(k),
                  'value': v} for k, v in values.items() if props.get(k) != v]
         return self._patch(req, image, ops)

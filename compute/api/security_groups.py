@@ -206,7 +206,7 @@ class SecurityGroups(proxy.ProxyController):
                 net = ipaddress.ip_network(str(cidr), strict=False)
             except ValueError:
                 raise exceptions.BadRequest('Invalid cidr %s.' % validators.quote(cidr))
-            rule['remote_ip_prefix'] = str(net)
+            rule['remote_ip_prefix'] = str(cidr).strip()   # as given, as Nova passes it
             rule['ethertype'] = 'IPv%d' % net.version
         rule.setdefault('ethertype', 'IPv4')
         rule.update({'security_group_id': parent['id'], 'direction': 'ingress'})

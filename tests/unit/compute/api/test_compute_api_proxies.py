@@ -160,6 +160,11 @@ def test_security_groups_crud_and_rules(papi):
     assert bad(from_port='x') == 400
     assert bad(from_port=None, to_port=None) == 400      # a CIDR rule needs its ports
     assert bad(cidr='0.0.0.0/0') == 400                  # the same rule, spelled out
+    host_bits = papi.ok('POST', path, {'security_group_rule': {
+        'parent_group_id': sg['id'], 'ip_protocol': 'udp', 'from_port': 53, 'to_port': 53,
+        'cidr': '10.2.3.124/24'}})['security_group_rule']
+    assert host_bits['ip_range'] == {'cidr': '10.2.3.124/24'}
+    assert papi.call('DELETE', path + '/%s' % host_bits['id'])[0] == 202
     assert bad(cidr='10.0.0.0/33', from_port=80, to_port=80) == 400
     assert bad(parent_group_id='not-a-uuid') == 400
     assert bad(parent_group_id='00000000-0000-0000-0000-000000000000') == 404
