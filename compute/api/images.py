@@ -18,6 +18,7 @@ FILTERS = {'name': 'name', 'status': 'status', 'server': 'instance_uuid',
            'type': 'image_type'}
 # Nova's minimum filters (the image service has none): images asking at least that much.
 MINIMUMS = {'minRam': 'min_ram', 'minDisk': 'min_disk'}
+MAX_PAGES = 100         # of the image service's, for one list
 MAX_METADATA = 128      # Nova's default metadata_items quota
 ENDPOINT_KEY = 'compute.image_endpoint'
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
@@ -92,12 +93,9 @@ class Images(proxy.ProxyController):
         if since is not None:
             params['updated_at'] = 'gte:%s' % since.strftime('%Y-%m-%dT%H:%M:%SZ')
         limit, marker = base.limit_marker(req)
-        if limit is not None:
-            params['limit'] = limit
         if marker:
             params['marker'] = marker
-        found = self.call(req, 'GET', '/v2/images', params=params,
-                          errors={404: (exceptions.BadRequest, None)})['images']
+        found = self._fetch(req, params, limit)
         for name, key in MINIMUMS.items():
             least = base.int_param(req, name)
             if least is not None:
@@ -106,6 +104,22 @@ class Images(proxy.ProxyController):
         items = [view(req, image) for image in found]
         return self.page(req, 'images', 'images/detail' if detailed else 'images', items,
                          limit)
+
+    def _fetch(self, req, params, limit):
+        """Up to ``limit`` images (all without one, as Nova's image client gives), following
+        the image service's pages."""
+        found = []
+        for _ in range(MAX_PAGES):
+            if limit is not None:
+                params['limit'] = limit - len(found)
+            page = self.call(req, 'GET', '/v2/images', params=params,
+                             errors={404: (exceptions.BadRequest, None)})
+            found += page['images']
+            if not page.get('next') or not page['images'] or \
+                    (limit is not None and len(found) >= limit):
+                break
+            params = dict(params, marker=page['images'][-1]['id'])
+        return found
 
     def index(self, req):
         return self._list(req, False)

@@ -25,6 +25,7 @@ class FakeProxyBackends:
                                     'subnets': []}}
         self.subnets, self.volumes, self.snapshots = {}, {}, {}
         self.calls = []
+        self.image_page = 25       # the image service's page size
 
     def bind(self, ctx, service):
         return _Bound(self, ctx, service)
@@ -102,9 +103,11 @@ class _Bound:
             if params['marker'] not in ids:
                 raise clients.BackendError(400, 'marker not found')
             out = out[ids.index(params['marker']) + 1:]
-        if 'limit' in params:
-            out = out[:int(params['limit'])]
-        return {'images': [dict(i) for i in out]}
+        size = min(int(params.get('limit', self.fake.image_page)), self.fake.image_page)
+        answer = {'images': [dict(i) for i in out[:size]]}
+        if len(out) > size:
+            answer['next'] = '/v2/images?marker=%s' % out[size - 1]['id']
+        return answer
 
     def get_image(self, params, body, headers, iid):
         return dict(self._get('images', iid, 'Image'))

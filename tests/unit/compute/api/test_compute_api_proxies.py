@@ -82,6 +82,11 @@ def test_images_nova_view_filters_and_paging(papi):
     assert len(papi.ok('GET', V + '/images?minRam=64&minDisk=1')['images']) == 2
     page = papi.ok('GET', V + '/images/detail?limit=1')
     assert len(page['images']) == 1 and 'marker=' in page['images_links'][0]['href']
+    for _ in range(3):
+        fake.add_image('demo')
+    fake.image_page = 2         # the image service's pages are followed
+    assert len(papi.ok('GET', V + '/images')['images']) == 5
+    assert len(papi.ok('GET', V + '/images?limit=3')['images']) == 3
     code, _, _ = papi.call('GET', V + '/images?changes-since=yesterday')
     assert code == 400
 
