@@ -5,7 +5,6 @@ import ipaddress
 
 from common import exceptions
 from common import validators
-from compute.api import base
 from compute.api import proxy
 
 # Nova's view of a network: every caller sees these ...

@@ -1,8 +1,8 @@
 """What the proxy APIs share (images, os-security-groups, os-floating-ips, os-networks,
 os-volumes, os-snapshots): Nova keeps them up to microversion 2.35 as thin layers over the
 image, network and block storage services, called with the caller's own token so those
-services' policies decide; from 2.36 they are gone (404). The servers' security group actions and list stay; addFloatingIp and
-removeFloatingIp go at 2.44."""
+services' policies decide; from 2.36 they are gone (404). The servers' security group
+actions and list stay; addFloatingIp and removeFloatingIp go at 2.44."""
 from common import exceptions
 from compute import clients
 from compute.api import base
