@@ -20,16 +20,12 @@ import proxy_fakes  # noqa: E402
 V = '/v2.1'
 
 
-class FakeNetworks(fakes.FakeNetworkAPI):
-    def get_network(self, network_id, project_id=None):
-        return dict(self.networks[network_id])   # the fake's network is any project's
-
-
 @pytest.fixture
 def papi(api, compute_conf_obj):
     st = state_mod.get(compute_conf_obj)
     engine = engine_mod.Engine(compute_conf_obj, st.db, st.transport,
-                               image_api=fakes.FakeImageAPI(), network_api=FakeNetworks(),
+                               image_api=fakes.FakeImageAPI(),
+                               network_api=fakes.AnyProjectNetworkAPI(),
                                volume_api=fakes.FakeVolumeAPI())
     engine._proxy_api = proxy_fakes.FakeProxyBackends()
     st._engine = engine

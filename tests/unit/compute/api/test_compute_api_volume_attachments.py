@@ -19,17 +19,12 @@ import compute_core_fakes as fakes  # noqa: E402
 IMAGE, NET = fakes.IMAGE_ID, fakes.NET_ID
 
 
-class FakeNetworks(fakes.FakeNetworkAPI):
-    def get_network(self, network_id, project_id=None):
-        return dict(self.networks[network_id])   # the fake's network is any project's
-
-
 @pytest.fixture
 def vapi(api, compute_conf_obj):
     st = state_mod.get(compute_conf_obj)
     volumes = fakes.FakeVolumeAPI()
     engine = engine_mod.Engine(compute_conf_obj, st.db, st.transport, image_api=fakes.FakeImageAPI(),
-                               network_api=FakeNetworks(), volume_api=volumes)
+                               network_api=fakes.AnyProjectNetworkAPI(), volume_api=volumes)
     st._engine = engine
     calls = []
 

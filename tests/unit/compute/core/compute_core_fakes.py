@@ -229,6 +229,13 @@ class Cloud:
         rpc_fake.reset()
 
 
+class AnyProjectNetworkAPI(FakeNetworkAPI):
+    """TEST FAKE: FakeNetworkAPI whose networks every project may boot on."""
+
+    def get_network(self, network_id, project_id=None):
+        return dict(self.networks[network_id])
+
+
 class FakeVolumeAPI:
     """TEST FAKE of block storage as compute calls it (compute.clients.VolumeClient):
     volumes, the attachments handshake and its status changes, per-project visibility.
