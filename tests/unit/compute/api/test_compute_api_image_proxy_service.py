@@ -1,58 +1,24 @@
 """The images proxy against the real image API (its paste app in process, SQLite, file
 stores): the caller's token reaches it, its filters, JSON patches and errors come back in
 Nova's form. Only the HTTP hop is replaced (by a WSGI call)."""
-import json
 import os
-import urllib.parse
+import sys
 
 import pytest
-import webob
 
-from common import client as client_mod
 from common import config
 from common.wsgi import server as wsgi_server
-from compute import clients
 from compute import engine as engine_mod
 from compute.api import state as state_mod
 from image import conf as image_conf
 from image.state import ImageState
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import proxy_fakes  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))))
 V = '/v2.1'
-
-
-class WsgiImageService:
-    """ProxyClient's interface over the image API app: the request's own token, errors as
-    ProxyClient raises them."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def bind(self, ctx, service):
-        assert service == 'image'
-        return _Bound(self.app, ctx.auth_token)
-
-
-class _Bound:
-    def __init__(self, app, token):
-        self.app, self.token = app, token
-
-    def endpoint(self):
-        return 'http://image.test'
-
-    def request(self, method, path, body=None, params=None, headers=None):
-        if params:
-            path += '?' + urllib.parse.urlencode(params, doseq=True)
-        req = webob.Request.blank(path, method=method,
-                                  headers=dict(headers or {}, **{'X-Auth-Token': self.token}))
-        if body is not None:
-            req.body = json.dumps(body).encode()
-            req.content_type = (headers or {}).get('Content-Type', 'application/json')
-        resp = req.get_response(self.app)
-        if resp.status_code >= 400:
-            raise clients.BackendError(resp.status_code, client_mod.fault_message(resp))
-        return resp.json if resp.body else {}
 
 
 @pytest.fixture
@@ -72,9 +38,9 @@ def iapi(api, compute_conf_obj, token_source, tmp_path):
                                            __conf__=config.register_instance(conf))
     st = state_mod.get(compute_conf_obj)
     engine = engine_mod.Engine(compute_conf_obj, st.db, st.transport)
-    engine._proxy_api = WsgiImageService(image_app)
+    engine._proxy_api = proxy_fakes.WsgiBackends({'image': image_app})
     st._engine = engine
-    api.images = _Bound(image_app, api.default)        # the image API as the user calls it
+    api.images = proxy_fakes.WsgiBound(image_app, api.default)        # the image API as the user calls it
     yield api
     ImageState.forget(conf)
 
@@ -112,7 +78,7 @@ def test_images_proxy_over_the_image_api(iapi):
     # what the image service refuses comes back as its status
     assert iapi.call('POST', meta, {'metadata': {'os_glance_x': '1'}})[0] == 403
 
-    theirs = _Bound(iapi.images.app, iapi.other)
+    theirs = proxy_fakes.WsgiBound(iapi.images.app, iapi.other)
     other = theirs.request('POST', '/v2/images', {'name': 'theirs', 'disk_format': 'raw',
                                                   'container_format': 'bare'})
     assert iapi.call('GET', V + '/images/%s' % other['id'])[0] == 404
