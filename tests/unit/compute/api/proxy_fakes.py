@@ -3,7 +3,9 @@ them (compute.clients.ProxyClient, VolumeProxy): an in-memory subset of the Glan
 Neutron v2.0 and Cinder v3 paths
 the proxies use, scoped to the caller's project, with the errors those services give."""
 import json
+import os
 import re
+import sys
 import urllib.parse
 import uuid
 
@@ -11,6 +13,11 @@ import webob
 
 from common import client as client_mod
 from compute import clients
+from compute.db import instances as instances_db
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'core'))
+import compute_core_fakes as fakes  # noqa: E402
 
 EXTERNAL = '33333333-3333-3333-3333-333333333333'
 
@@ -362,3 +369,17 @@ def _message(resp):
         def json():
             return json.loads(resp.text)
     return client_mod.fault_message(Adapter)
+
+
+def boot_server(api):
+    """A server of the caller (booted on the core fakes, marked active)."""
+    api.ok('POST', '/v2.1/flavors', {'flavor': {'name': 'm1.nano', 'id': '1', 'ram': 128,
+                                                'vcpus': 1, 'disk': 1}}, token=api.admin)
+    body = {'server': {'name': 'vm1', 'imageRef': fakes.IMAGE_ID, 'flavorRef': '1',
+                       'networks': [{'uuid': fakes.NET_ID}]}}
+    code, data, _ = api.call('POST', '/v2.1/servers', body, version='2.37')
+    assert code == 202, data
+    uuid = data['server']['id']
+    instances_db.update(api.engine.db, uuid, {'vm_state': 'active', 'task_state': None,
+                                              'host': 'host1'})
+    return uuid

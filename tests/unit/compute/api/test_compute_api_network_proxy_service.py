@@ -12,7 +12,6 @@ from common.rpc import fake as rpc_fake
 from common.wsgi import server as wsgi_server
 from compute import engine as engine_mod
 from compute.api import state as state_mod
-from compute.db import instances as instances_db
 from network import conf as network_conf
 from network.state import NetworkState
 
@@ -75,14 +74,7 @@ def _topology(api):
 
 def _server(api, net):
     """A server of the caller whose port is on ``net``."""
-    api.ok('POST', V + '/flavors', {'flavor': {'name': 'm1.nano', 'id': '1', 'ram': 128,
-                                                'vcpus': 1, 'disk': 1}}, token=api.admin)
-    body = {'server': {'name': 'vm1', 'imageRef': fakes.IMAGE_ID, 'flavorRef': '1',
-                       'networks': [{'uuid': fakes.NET_ID}]}}
-    code, data, _ = api.call('POST', V + '/servers', body, version='2.37')
-    assert code == 202, data
-    uuid_ = data['server']['id']
-    instances_db.update(api.engine.db, uuid_, {'vm_state': 'active', 'task_state': None})
+    uuid_ = proxy_fakes.boot_server(api)
     port = api.net.request('POST', '/v2.0/ports', {'port': {
         'network_id': net['id'], 'device_id': uuid_, 'device_owner': 'compute:nova'}})['port']
     return uuid_, port

@@ -9,7 +9,6 @@ import pytest
 
 from compute import engine as engine_mod
 from compute.api import state as state_mod
-from compute.db import instances as instances_db
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -31,19 +30,6 @@ def papi(api, compute_conf_obj):
     st._engine = engine
     api.fake, api.engine = engine._proxy_api, engine
     return api
-
-
-def _server(api):
-    api.ok('POST', V + '/flavors', {'flavor': {'name': 'm1.nano', 'id': '1', 'ram': 128,
-                                                'vcpus': 1, 'disk': 1}}, token=api.admin)
-    body = {'server': {'name': 'vm1', 'imageRef': fakes.IMAGE_ID, 'flavorRef': '1',
-                       'networks': [{'uuid': fakes.NET_ID}]}}
-    code, data, _ = api.call('POST', V + '/servers', body, version='2.37')
-    assert code == 202, data
-    uuid = data['server']['id']
-    instances_db.update(api.engine.db, uuid, {'vm_state': 'active', 'task_state': None,
-                                              'host': 'host1'})
-    return uuid
 
 
 # images ------------------------------------------------------------------------------
@@ -188,7 +174,7 @@ def test_security_groups_crud_and_rules(papi):
 
 
 def test_server_security_groups_actions(papi):
-    uuid = _server(papi)
+    uuid = proxy_fakes.boot_server(papi)
     default = papi.fake.add_group('demo', 'default')
     web = papi.fake.add_group('demo', 'web')
     port = papi.fake.add_port('demo', uuid, '10.0.0.5', groups=[default])
@@ -226,7 +212,7 @@ def test_floating_ips(papi):
         assert papi.call('GET', V + '/os-floating-ips/%s' % bad)[0] == 404
         assert papi.call('DELETE', V + '/os-floating-ips/%s' % bad)[0] == 404
 
-    uuid = _server(papi)
+    uuid = proxy_fakes.boot_server(papi)
     papi.fake.add_port('demo', uuid, '10.0.0.5')
     act = V + '/servers/%s/action' % uuid
     assert papi.call('POST', act, {'addFloatingIp': {'address': fip['ip'],
