@@ -38,7 +38,9 @@ def truthy(value):
 
 FLAVOR_CREATE = obj('flavor', {
     'name': NAME,
-    'id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+    # An integer id is taken as its decimal text (Nova accepts both).
+    'id': {'type': ['string', 'integer', 'null'], 'minimum': 0, 'minLength': 1,
+           'maxLength': 255,
            'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
     'ram': POSITIVE_INT, 'vcpus': POSITIVE_INT, 'disk': NON_NEGATIVE_INT,
     'OS-FLV-EXT-DATA:ephemeral': NON_NEGATIVE_INT,

@@ -45,6 +45,18 @@ def test_auth_and_faults(api):
 FLAVOR = {'flavor': {'name': 'm1.nano', 'id': '42', 'ram': 128, 'vcpus': 1, 'disk': 1}}
 
 
+def test_flavor_id_may_be_an_integer_and_is_public_a_string(api):
+    # tempest (and Nova's API) send an integer id and is_public as the text 'True'.
+    body = {'flavor': dict(FLAVOR['flavor'], id=1234, name='int-id',
+                           **{'os-flavor-access:is_public': 'True'})}
+    flavor = api.ok('POST', '/v2.1/flavors', body, token=api.admin)['flavor']
+    assert flavor['id'] == '1234' and flavor['os-flavor-access:is_public'] is True
+    assert api.ok('GET', '/v2.1/flavors/1234')['flavor']['name'] == 'int-id'
+    code, data, _ = api.call('POST', '/v2.1/flavors', dict(body, flavor=dict(
+        body['flavor'], id=-1, name='neg')), token=api.admin)
+    assert code == 400 and 'id' in data['badRequest']['message']
+
+
 def test_flavor_lifecycle_private_access_and_extra_specs(api):
     code, body, _ = api.call('POST', '/v2.1/flavors', FLAVOR)
     assert code == 403 and 'forbidden' in body
