@@ -471,6 +471,8 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
                 'locked': False, 'locked_by': None, 'locked_reason': None})
             instance_actions.start(self.db, ctx, server['uuid'], 'unlock')
             return None
+        if name == 'reset_state':
+            return self._reset_state(ctx, server, kwargs['state'])
         self._check_locked(ctx, server)
         self.check_volume_support(server, name)
         if name in self._SIMPLE:
@@ -480,6 +482,15 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
         if handler is None:
             raise exc.BadRequest('Unknown action %s' % validators.quote(name))
         return handler(ctx, server, **kwargs)
+
+    def _reset_state(self, ctx, server, state):
+        """An admin's way out of a stuck task: vm_state becomes ``state`` (active or
+        error) and the task is forgotten; the guest itself is not touched (as in Nova)."""
+        instances_db.update(self.db, server['uuid'], {
+            'vm_state': states.ERROR if state == 'error' else states.ACTIVE,
+            'task_state': None})
+        instance_actions.start(self.db, ctx, server['uuid'], 'resetState')
+        return None
 
     def _begin(self, ctx, server, check, action_name, task_state, extra=None):
         """State check + compare-and-swap of task_state + instance action record."""

@@ -278,6 +278,8 @@ def server_action(name, req_version):
                                                    'pattern': '^-?[0-9]+$'}},
                                        nullable=True),
         'forceDelete': _action(nullable=True),
+        'os-resetState': _action({'state': {'type': 'string', 'enum': ['active', 'error']}},
+                                 ['state']),
         'os-getVNCConsole': _action({'type': {'type': 'string'}}, ['type']),
     }
     return table.get(name)

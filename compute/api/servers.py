@@ -9,6 +9,7 @@ from compute.api import consoles
 from compute.api import schemas
 from compute.api import server_parts
 from compute.api import server_view
+from compute.db import server_groups as server_groups_db
 
 MAX_LIMIT = 1000
 # Filters every caller may use; admins (servers:allow_all_filters) may use ADMIN_FILTERS too.
@@ -36,6 +37,7 @@ ACTIONS = {
     'unshelve': ('os-shelve:unshelve', 'unshelve'),
     'os-getConsoleOutput': ('os-console-output', None),
     'forceDelete': ('servers:delete', None),
+    'os-resetState': ('os-admin-actions:reset_state', 'reset_state'),
     'os-getVNCConsole': ('os-remote-consoles', None),
 }
 
@@ -49,6 +51,14 @@ class Servers(base.Controller):
             self.authorize(req, rule, {'project_id': server['project_id'],
                                        'user_id': server['user_id']})
         return server
+
+    def _one(self, req, server, extended=True):
+        """One server as show, update and rebuild answer it: from 2.71 with the server
+        groups it is a member of (lists leave them out, as in Nova)."""
+        out = server_view.detail(self, req, server, extended=extended)
+        if base.at_least(req, '2.71'):
+            out['server_groups'] = server_groups_db.groups_of(self.db, server['uuid'])
+        return out
 
     # list ----------------------------------------------------------------------
     def _filters(self, req, all_filters):
@@ -118,7 +128,7 @@ class Servers(base.Controller):
 
     def show(self, req, id):
         server = self.server(req, id, 'servers:show')
-        return {'server': server_view.detail(self, req, server)}
+        return {'server': self._one(req, server)}
 
     # create --------------------------------------------------------------------
     def create(self, req):
@@ -209,7 +219,7 @@ class Servers(base.Controller):
         if values:
             server = self.engine.update(base.context(req), server, values)
             server = self.engine.get(base.context(req), id)
-        return {'server': server_view.detail(self, req, server, extended=False)}
+        return {'server': self._one(req, server, extended=False)}
 
     def delete(self, req, id):
         server = self.server(req, id, 'servers:delete')
@@ -257,6 +267,8 @@ class Servers(base.Controller):
             return {'name': value['name'], 'metadata': value.get('metadata')}
         if name == 'unshelve':
             return {'availability_zone': value.get('availability_zone')} if value else {}
+        if name == 'os-resetState':
+            return {'state': value['state']}
         if name == 'rebuild':
             image_ref = value['imageRef'].rsplit('/', 1)[-1]
             try:
@@ -284,8 +296,7 @@ class Servers(base.Controller):
         if name == 'rebuild':
             shown = result if isinstance(result, dict) and 'uuid' in result else \
                 self.engine.get(base.context(req), server['uuid'])
-            return base.accepted({'server': server_view.detail(self, req, shown,
-                                                               extended=False)})
+            return base.accepted({'server': self._one(req, shown, extended=False)})
         if name == 'createImage':
             image_id = (result or {}).get('image_id')
             location = self.url(req, 'images', image_id, bookmark=True)
