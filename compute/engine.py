@@ -146,7 +146,7 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
             fixed_ip = entry.get('fixed_ip')
             if fixed_ip is not None:
                 try:
-                    fixed_ip = validators.ip_address(fixed_ip)
+                    fixed_ip = str(validators.ip_address(fixed_ip))
                 except validators.InvalidValue:
                     raise exceptions.InvalidRequest('Invalid fixed IP address (%s)'
                                                     % validators.quote(fixed_ip)) from None
@@ -674,7 +674,8 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
             raise exceptions.InstanceNotReady(server['uuid'])
         return self.worker.get_vnc_console(ctx, server)
 
-    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None):
+    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None,
+                         tag=None):
         self._check_locked(ctx, server)
         states.check('attach_interface', server)
         project = None if ctx.is_admin else ctx.project_id
@@ -685,10 +686,21 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
                     raise exceptions.PortInUse(port_id)
             elif net_id:
                 self.network_api.get_network(net_id, project)
+            else:
+                # Neither: the one network the project can use, as at boot with 'auto'.
+                nets = self.network_api.list_networks(ctx.project_id)
+                if not nets:
+                    raise exceptions.InvalidRequest(
+                        'No specific network was requested and none are available for '
+                        'project %s.' % ctx.project_id)
+                if len(nets) > 1:
+                    raise exc.Conflict('Multiple possible networks found, use a Network ID '
+                                       'to be more specific.')
+                net_id = nets[0]['id']
         except clients.NotFound as error:
             raise exc.NotFound('%s could not be found.' % error) from None
         instance_actions.start(self.db, ctx, server['uuid'], 'attach_interface')
-        return self.worker.attach_interface(ctx, server, port_id, net_id, fixed_ip)
+        return self.worker.attach_interface(ctx, server, port_id, net_id, fixed_ip, tag=tag)
 
     def detach_interface(self, ctx, server, port_id):
         self._check_locked(ctx, server)

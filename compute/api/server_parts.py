@@ -175,22 +175,25 @@ class InstanceActions(_Part):
 
 
 class Interfaces(_Part):
-    def _view(self, vif):
-        return {'port_id': vif['port_id'], 'net_id': vif['network_id'],
-                'mac_addr': vif['mac'], 'port_state': vif.get('port_state', 'ACTIVE'),
-                'fixed_ips': [{'subnet_id': ip.get('subnet_id'), 'ip_address': ip['address']}
-                              for ip in vif.get('fixed_ips', [])]}
+    def _view(self, req, vif):
+        out = {'port_id': vif['port_id'], 'net_id': vif['network_id'],
+               'mac_addr': vif['mac'], 'port_state': vif.get('port_state', 'ACTIVE'),
+               'fixed_ips': [{'subnet_id': ip.get('subnet_id'), 'ip_address': ip['address']}
+                             for ip in vif.get('fixed_ips', [])]}
+        if base.at_least(req, '2.70'):
+            out['tag'] = vif.get('tag')
+        return out
 
     def index(self, req, server_id):
         server = self.get(req, server_id, 'os-attach-interfaces:list')
-        return {'interfaceAttachments': [self._view(v) for v in
+        return {'interfaceAttachments': [self._view(req, v) for v in
                                          server.get('network_info') or []]}
 
     def show(self, req, server_id, id):
         server = self.get(req, server_id, 'os-attach-interfaces:show')
         for vif in server.get('network_info') or []:
             if vif['port_id'] == id:
-                return {'interfaceAttachment': self._view(vif)}
+                return {'interfaceAttachment': self._view(req, vif)}
         raise exceptions.NotFound('Port %s is not attached' % id)
 
     def create(self, req, server_id):
@@ -203,8 +206,9 @@ class Interfaces(_Part):
             raise exceptions.BadRequest('A fixed_ip needs a net_id.')
         vif = self.engine.attach_interface(base.context(req), server,
                                            port_id=data.get('port_id'),
-                                           net_id=data.get('net_id'), fixed_ip=fixed)
-        return {'interfaceAttachment': self._view(vif)}
+                                           net_id=data.get('net_id'), fixed_ip=fixed,
+                                           tag=data.get('tag'))
+        return {'interfaceAttachment': self._view(req, vif)}
 
     def delete(self, req, server_id, id):
         server = self.get(req, server_id, 'os-attach-interfaces:delete')

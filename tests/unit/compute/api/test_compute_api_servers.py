@@ -330,3 +330,32 @@ def test_access_addresses_are_shown_in_canonical_form(sapi):
                accessIPv4='1.1.1.1')[0]['server']['id']
     shown = sapi.ok('GET', '/v2.1/servers/%s' % sid)['server']
     assert shown['accessIPv6'] == '::babe:dc0c:1602' and shown['accessIPv4'] == '1.1.1.1'
+
+
+def test_boot_with_a_fixed_ip_is_accepted(sapi):
+    # The address is kept in the build request as text (it was a 500 once).
+    data = boot(sapi, networks=[{'uuid': NET, 'fixed_ip': '10.0.0.5'}])[0]
+    assert sapi.ok('GET', '/v2.1/servers/%s' % data['server']['id'])['server']['id']
+
+
+def test_interface_attach_without_network_takes_the_projects_network(
+        sapi, compute_conf_obj, monkeypatch):
+    sid = boot(sapi)[0]['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    asked = {}
+
+    def attach(ctx, server, port_id, net_id, fixed_ip, tag=None):
+        asked.update(port_id=port_id, net_id=net_id, tag=tag)
+        return {'port_id': 'p1', 'network_id': net_id, 'mac': 'fa:16:3e:00:00:01',
+                'fixed_ips': [{'subnet_id': 's1', 'address': '10.0.0.9'}], 'tag': tag}
+
+    monkeypatch.setattr(state_mod.get(compute_conf_obj)._engine.worker, 'attach_interface',
+                        attach)
+    out = sapi.ok('POST', base + '/os-interface', {'interfaceAttachment': {'tag': 'nic2'}},
+                  version='2.70')['interfaceAttachment']
+    assert asked == {'port_id': None, 'net_id': NET, 'tag': 'nic2'}
+    assert out['net_id'] == NET and out['tag'] == 'nic2'
+    assert 'tag' not in sapi.ok('POST', base + '/os-interface', {'interfaceAttachment': {}},
+                                version='2.69')['interfaceAttachment']
