@@ -251,7 +251,7 @@ class Servers(base.Controller):
             return base.accepted()
         kwargs = self._action_kwargs(req, name, value)
         result = self.engine.action(ctx, server, engine_name, **kwargs)
-        return self._action_answer(req, name, server, result)
+        return self._action_answer(req, name, server, result, value)
 
     def _action_kwargs(self, req, name, value):
         if name == 'reboot':
@@ -288,7 +288,7 @@ class Servers(base.Controller):
             return kwargs
         return {}
 
-    def _action_answer(self, req, name, server, result):
+    def _action_answer(self, req, name, server, result, value):
         if name == 'rescue':
             return {'adminPass': (result or {}).get('adminPass', '')}
         if name == 'confirmResize':
@@ -296,7 +296,11 @@ class Servers(base.Controller):
         if name == 'rebuild':
             shown = result if isinstance(result, dict) and 'uuid' in result else \
                 self.engine.get(base.context(req), server['uuid'])
-            return base.accepted({'server': self._one(req, shown, extended=False)})
+            out = self._one(req, shown, extended=False)
+            # As at create: the password the caller chose, or one made for it (Nova's
+            # enable_instance_password).
+            out['adminPass'] = value.get('adminPass') or secrets.token_urlsafe(9)
+            return base.accepted({'server': out})
         if name == 'createImage':
             image_id = (result or {}).get('image_id')
             location = self.url(req, 'images', image_id, bookmark=True)

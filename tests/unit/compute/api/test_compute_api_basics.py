@@ -151,6 +151,27 @@ def test_limits_quotas_and_server_groups(api):
                     {'server_group': {'name': 'g', 'policies': ['nope']}})[0] == 400
 
 
+def test_legacy_network_quotas_are_kept_until_their_microversion(api):
+    # Nova keeps and answers them (enforcing nothing) before 2.36 / 2.50.
+    cls = api.ok('PUT', '/v2.1/os-quota-class-sets/default', {'quota_class_set': {
+        'floating_ips': 11, 'security_groups': 12, 'instances': 9}},
+        token=api.admin)['quota_class_set']
+    assert (cls['floating_ips'], cls['security_groups'], cls['instances']) == (11, 12, 9)
+    assert 'floating_ips' in api.ok('GET', '/v2.1/os-quota-class-sets/default',
+                                    token=api.admin, version='2.49')['quota_class_set']
+    assert 'floating_ips' not in api.ok('GET', '/v2.1/os-quota-class-sets/default',
+                                        token=api.admin, version='2.50')['quota_class_set']
+    code, _, _ = api.call('PUT', '/v2.1/os-quota-class-sets/default', {'quota_class_set': {
+        'floating_ips': 1}}, token=api.admin, version='2.50')
+    assert code == 400
+    api.ok('PUT', '/v2.1/os-quota-sets/demo', {'quota_set': {'security_group_rules': 7}},
+           token=api.admin)
+    shown = api.ok('GET', '/v2.1/os-quota-sets/demo')['quota_set']
+    assert shown['security_group_rules'] == 7 and shown['floating_ips'] == 11
+    assert 'floating_ips' not in api.ok('GET', '/v2.1/os-quota-sets/demo',
+                                        version='2.36')['quota_set']
+
+
 def test_reader_cannot_act_admin_only_resources(api):
     code, _, _ = api.call('POST', '/v2.1/os-server-groups',
                           {'server_group': {'name': 'g', 'policies': ['affinity']}},

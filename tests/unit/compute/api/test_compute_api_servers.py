@@ -359,3 +359,14 @@ def test_interface_attach_without_network_takes_the_projects_network(
     assert out['net_id'] == NET and out['tag'] == 'nic2'
     assert 'tag' not in sapi.ok('POST', base + '/os-interface', {'interfaceAttachment': {}},
                                 version='2.69')['interfaceAttachment']
+
+
+def test_rebuild_answers_the_admin_password(sapi):
+    sid = boot(sapi)[0]['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    out = sapi.ok('POST', base + '/action', {'rebuild': {'imageRef': IMAGE,
+                                                         'adminPass': 'chosen'}},
+                  status=202)['server']
+    assert out['adminPass'] == 'chosen' and out['id'] == sid
