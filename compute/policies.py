@@ -95,6 +95,9 @@ _RULES = {
     'os-volumes-attachments:show': READER,
     'os-volumes-attachments:create': MEMBER,
     'os-volumes-attachments:delete': MEMBER,
+    'os-volumes-attachments:update': MEMBER,
+    # Nova lets only the block storage service swap volumes (its migrate and retype).
+    'os-volumes-attachments:swap': 'role:service',
     # flavors
     'os-flavor-manage:create': ADMIN,
     'os-flavor-manage:update': ADMIN,

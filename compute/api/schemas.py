@@ -314,6 +314,20 @@ INTERFACE_ATTACH = {'type': 'object', 'properties': {'interfaceAttachment': {
         'tag': TAG}, 'additionalProperties': False}}, 'additionalProperties': False}
 
 
+def volume_attachment_update(req_version):
+    """PUT os-volume_attachments/{id}: volumeId (a swap when it names another volume);
+    from 2.85 the other fields of the attachment may be sent back (only
+    delete_on_termination may change)."""
+    props = {'volumeId': UUID}
+    if req_version >= (2, 85):
+        props.update(serverId=UUID, id=UUID, tag=TAG, delete_on_termination={'type': 'boolean'},
+                     device={'type': ['string', 'null'], 'maxLength': 255, 'format': 'name'})
+    return {'type': 'object', 'properties': {'volumeAttachment': {
+        'type': 'object', 'properties': props, 'required': ['volumeId'],
+        'additionalProperties': False}}, 'required': ['volumeAttachment'],
+        'additionalProperties': False}
+
+
 def volume_attachment(req_version):
     """POST os-volume_attachments at a microversion: tag from 2.49,
     delete_on_termination from 2.79."""

@@ -263,6 +263,29 @@ class VolumeAttachments(_Part):
                                                                 False))
         return {'volumeAttachment': self._view(req, server, bdm)}
 
+    def update(self, req, server_id, id):
+        data = base.body(req, schemas.volume_attachment_update(base.version(req)))[
+            'volumeAttachment']
+        server = self.get(req, server_id, 'os-volumes-attachments:update')
+        ctx = base.context(req)
+        bdm = self.engine.get_volume_attachment(ctx, server, id)    # 404 first, as Nova
+        if data['volumeId'] != id:
+            self.authorize(req, 'os-volumes-attachments:swap',
+                           {'project_id': server['project_id']})
+        elif not base.at_least(req, '2.85'):
+            raise exceptions.BadRequest('Before microversion 2.85 an update swaps the volume: '
+                                        'volumeId must name another volume.')
+        for key, current in (('serverId', server['uuid']), ('id', id),
+                             ('device', bdm.get('device_name')), ('tag', bdm.get('tag'))):
+            if key in data and data[key] != current:
+                raise exceptions.BadRequest('%s of a volume attachment cannot be changed.'
+                                            % key)
+        bdm = self.engine.update_volume_attachment(
+            ctx, server, id, data['volumeId'], data.get('delete_on_termination'))
+        if base.at_least(req, '2.85'):
+            return {'volumeAttachment': self._view(req, server, bdm)}
+        return base.accepted()
+
     def delete(self, req, server_id, id):
         server = self.get(req, server_id, 'os-volumes-attachments:delete')
         self.engine.detach_volume(base.context(req), server, id)
@@ -306,5 +329,5 @@ def add_routes(add, state, servers):
     vols = VolumeAttachments(state, servers)
     add('/servers/{server_id}/os-volume_attachments', vols, {'GET': 'index', 'POST': 'create'})
     add('/servers/{server_id}/os-volume_attachments/{id}', vols,
-        {'GET': 'show', 'DELETE': 'delete'})
+        {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
     add('/os-server-external-events', ExternalEvents(state), {'POST': 'create'})
