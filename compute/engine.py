@@ -595,11 +595,13 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
                                   migration=migration)
         return None
 
-    def _action_create_image(self, ctx, server, name, metadata=None):
+    def _action_create_image(self, ctx, server, name, metadata=None, extra=None,
+                             action='createImage'):
         states.check('create_image', server)
         props = {k: v for k, v in (metadata or {}).items()}
         props.update({'instance_uuid': server['uuid'], 'image_type': 'snapshot',
                       'base_image_ref': server.get('image_ref') or ''})
+        props.update(extra or {})
         base = server.get('image_meta') or {}
         body = dict(props, name=name, disk_format='qcow2', container_format='bare',
                     visibility='private', min_ram=base.get('min_ram') or 0,
@@ -610,12 +612,35 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
         except clients.client_mod.ClientError as error:
             raise exc.BadRequest('Cannot create the image: %s' % error.message) from None
         try:
-            self._cast_action(ctx, server, 'create_image', 'createImage',
+            self._cast_action(ctx, server, 'create_image', action,
                               states.IMAGE_SNAPSHOT, 'snapshot_instance', image_id=image['id'])
         except Exception:
             self.image_api.delete(image['id'])
             raise
         return {'image_id': image['id']}
+
+    def _action_create_backup(self, ctx, server, name, backup_type, rotation, metadata=None):
+        """A snapshot marked as a backup of ``backup_type``; of this server's backups of
+        that type only the newest ``rotation`` are kept (0: none, and none is made)."""
+        states.check('create_image', server)
+        made = None
+        if rotation > 0:
+            made = self._action_create_image(
+                ctx, server, name, metadata, action='createBackup',
+                extra={'image_type': 'backup', 'backup_type': backup_type})
+        backups = self.image_api.list_({'instance_uuid': server['uuid'],
+                                        'image_type': 'backup', 'backup_type': backup_type,
+                                        'sort': 'created_at:desc'})
+        for image in backups[rotation:]:
+            LOG.info('rotating out backup %s of server %s', image['id'], server['uuid'])
+            self.image_api.delete(image['id'])
+        return made
+
+    def _action_restore(self, ctx, server):
+        """Undo a soft delete. Deletes here are immediate (no reclaim interval), so a
+        server can never be in SOFT_DELETED and this is Nova's 409 for any other state."""
+        states.check('restore', server)
+        return None
 
     def _action_shelve(self, ctx, server):
         states.check('shelve', server)

@@ -66,6 +66,8 @@ _RULES = {
     'os-shelve:unshelve': MEMBER,
     'os-shelve:shelve_offload': ADMIN,
     'os-admin-actions:reset_state': ADMIN,
+    'os-create-backup': MEMBER,
+    'os-deferred-delete:restore': MEMBER,
     'os-console-output': MEMBER,
     'os-remote-consoles': MEMBER,
     'server-metadata:index': READER,

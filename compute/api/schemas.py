@@ -271,6 +271,12 @@ def server_action(name, req_version):
                           ['flavorRef']),
         'confirmResize': _action(nullable=True), 'revertResize': _action(nullable=True),
         'createImage': _action({'name': SERVER_NAME, 'metadata': METADATA}, ['name']),
+        'createBackup': _action({'name': SERVER_NAME, 'metadata': METADATA,
+                                 'backup_type': {'type': 'string', 'minLength': 1,
+                                                 'maxLength': 255, 'format': 'name'},
+                                 'rotation': NON_NEGATIVE_INT},
+                                ['name', 'backup_type', 'rotation']),
+        'restore': _action(nullable=True),
         'shelve': _action(nullable=True), 'shelveOffload': _action(nullable=True),
         'unshelve': _action({'availability_zone': {'type': ['string', 'null']}}
                             if req_version >= (2, 77) else {}, nullable=True),

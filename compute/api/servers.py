@@ -32,6 +32,8 @@ ACTIONS = {
     'confirmResize': ('servers:confirm_resize', 'confirm_resize'),
     'revertResize': ('servers:revert_resize', 'revert_resize'),
     'createImage': ('servers:create_image', 'create_image'),
+    'createBackup': ('os-create-backup', 'create_backup'),
+    'restore': ('os-deferred-delete:restore', 'restore'),
     'shelve': ('os-shelve:shelve', 'shelve'),
     'shelveOffload': ('os-shelve:shelve_offload', 'shelve_offload'),
     'unshelve': ('os-shelve:unshelve', 'unshelve'),
@@ -265,6 +267,9 @@ class Servers(base.Controller):
             return {'flavor_ref': str(value['flavorRef']).rsplit('/', 1)[-1]}
         if name == 'createImage':
             return {'name': value['name'], 'metadata': value.get('metadata')}
+        if name == 'createBackup':
+            return {'name': value['name'], 'metadata': value.get('metadata'),
+                    'backup_type': value['backup_type'], 'rotation': int(value['rotation'])}
         if name == 'unshelve':
             return {'availability_zone': value.get('availability_zone')} if value else {}
         if name == 'os-resetState':
@@ -301,7 +306,9 @@ class Servers(base.Controller):
             # enable_instance_password).
             out['adminPass'] = value.get('adminPass') or secrets.token_urlsafe(9)
             return base.accepted({'server': out})
-        if name == 'createImage':
+        if name == 'createBackup' and not (result or {}).get('image_id'):
+            return base.accepted()          # rotation 0: old backups deleted, none made
+        if name in ('createImage', 'createBackup'):
             image_id = (result or {}).get('image_id')
             location = self.url(req, 'images', image_id, bookmark=True)
             if base.at_least(req, '2.45'):
