@@ -67,6 +67,8 @@ _RULES = {
     'os-shelve:shelve_offload': ADMIN,
     'os-admin-actions:reset_state': ADMIN,
     'os-create-backup': MEMBER,
+    'os-server-password:show': READER,
+    'os-server-password:clear': MEMBER,
     'os-deferred-delete:restore': MEMBER,
     'os-console-output': MEMBER,
     'os-remote-consoles': MEMBER,

@@ -7,6 +7,7 @@ from common import validation
 from compute import states
 from compute.api import base
 from compute.api import schemas
+from compute.api import server_password
 from compute.api import server_view
 
 
@@ -331,3 +332,5 @@ def add_routes(add, state, servers):
     add('/servers/{server_id}/os-volume_attachments/{id}', vols,
         {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
     add('/os-server-external-events', ExternalEvents(state), {'POST': 'create'})
+    add('/servers/{server_id}/os-server-password', server_password.ServerPassword(state),
+        {'GET': 'index', 'DELETE': 'clear'})
