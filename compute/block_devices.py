@@ -214,6 +214,23 @@ class VolumeOps:
                                % (server['uuid'], volume_id))
         return bdm
 
+    def update_volume_attachment(self, ctx, server, volume_id, new_volume_id,
+                                 delete_on_termination=None):
+        """PUT os-volume_attachments/{volume_id}: the same volume changes its
+        delete_on_termination (2.85); another volume asks for a swap, which in Nova only
+        the block storage service starts (while it migrates or retypes an attached
+        volume): this block storage does not move attached volumes, so it is refused."""
+        self._check_locked(ctx, server)
+        bdm = self.get_volume_attachment(ctx, server, volume_id)
+        if new_volume_id != volume_id:
+            raise exc.BadRequest('Swapping volume %s for volume %s is not offered: the block '
+                                 'storage service does not migrate attached volumes.'
+                                 % (volume_id, validators.quote(new_volume_id)))
+        if delete_on_termination is None:
+            return bdm
+        return bdms_db.update(self.db, bdm['uuid'],
+                              {'delete_on_termination': bool(delete_on_termination)})
+
     def detach_volume(self, ctx, server, volume_id):
         self._check_locked(ctx, server)
         bdm = self.get_volume_attachment(ctx, server, volume_id)

@@ -146,7 +146,7 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
             fixed_ip = entry.get('fixed_ip')
             if fixed_ip is not None:
                 try:
-                    fixed_ip = validators.ip_address(fixed_ip)
+                    fixed_ip = str(validators.ip_address(fixed_ip))
                 except validators.InvalidValue:
                     raise exceptions.InvalidRequest('Invalid fixed IP address (%s)'
                                                     % validators.quote(fixed_ip)) from None
@@ -476,6 +476,8 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
                 'locked': False, 'locked_by': None, 'locked_reason': None})
             instance_actions.start(self.db, ctx, server['uuid'], 'unlock')
             return None
+        if name == 'reset_state':
+            return self._reset_state(ctx, server, kwargs['state'])
         self._check_locked(ctx, server)
         self.check_volume_support(server, name)
         if name in self._SIMPLE:
@@ -485,6 +487,15 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
         if handler is None:
             raise exc.BadRequest('Unknown action %s' % validators.quote(name))
         return handler(ctx, server, **kwargs)
+
+    def _reset_state(self, ctx, server, state):
+        """An admin's way out of a stuck task: vm_state becomes ``state`` (active or
+        error) and the task is forgotten; the guest itself is not touched (as in Nova)."""
+        instances_db.update(self.db, server['uuid'], {
+            'vm_state': states.ERROR if state == 'error' else states.ACTIVE,
+            'task_state': None})
+        instance_actions.start(self.db, ctx, server['uuid'], 'resetState')
+        return None
 
     def _begin(self, ctx, server, check, action_name, task_state, extra=None):
         """State check + compare-and-swap of task_state + instance action record."""
@@ -589,11 +600,13 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
                                   migration=migration)
         return None
 
-    def _action_create_image(self, ctx, server, name, metadata=None):
+    def _action_create_image(self, ctx, server, name, metadata=None, extra=None,
+                             action='createImage'):
         states.check('create_image', server)
         props = {k: v for k, v in (metadata or {}).items()}
         props.update({'instance_uuid': server['uuid'], 'image_type': 'snapshot',
                       'base_image_ref': server.get('image_ref') or ''})
+        props.update(extra or {})
         base = server.get('image_meta') or {}
         body = dict(props, name=name, disk_format='qcow2', container_format='bare',
                     visibility='private', min_ram=base.get('min_ram') or 0,
@@ -604,12 +617,35 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
         except clients.client_mod.ClientError as error:
             raise exc.BadRequest('Cannot create the image: %s' % error.message) from None
         try:
-            self._cast_action(ctx, server, 'create_image', 'createImage',
+            self._cast_action(ctx, server, 'create_image', action,
                               states.IMAGE_SNAPSHOT, 'snapshot_instance', image_id=image['id'])
         except Exception:
             self.image_api.delete(image['id'])
             raise
         return {'image_id': image['id']}
+
+    def _action_create_backup(self, ctx, server, name, backup_type, rotation, metadata=None):
+        """A snapshot marked as a backup of ``backup_type``; of this server's backups of
+        that type only the newest ``rotation`` are kept (0: none, and none is made)."""
+        states.check('create_image', server)
+        made = None
+        if rotation > 0:
+            made = self._action_create_image(
+                ctx, server, name, metadata, action='createBackup',
+                extra={'image_type': 'backup', 'backup_type': backup_type})
+        backups = self.image_api.list_({'instance_uuid': server['uuid'],
+                                        'image_type': 'backup', 'backup_type': backup_type,
+                                        'sort': 'created_at:desc'})
+        for image in backups[rotation:]:
+            LOG.info('rotating out backup %s of server %s', image['id'], server['uuid'])
+            self.image_api.delete(image['id'])
+        return made
+
+    def _action_restore(self, ctx, server):
+        """Undo a soft delete. Deletes here are immediate (no reclaim interval), so a
+        server can never be in SOFT_DELETED and this is Nova's 409 for any other state."""
+        states.check('restore', server)
+        return None
 
     def _action_shelve(self, ctx, server):
         states.check('shelve', server)
@@ -668,7 +704,8 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
             raise exceptions.InstanceNotReady(server['uuid'])
         return self.worker.get_vnc_console(ctx, server)
 
-    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None):
+    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None,
+                         tag=None):
         self._check_locked(ctx, server)
         states.check('attach_interface', server)
         project = None if ctx.is_admin else ctx.project_id
@@ -679,10 +716,21 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
                     raise exceptions.PortInUse(port_id)
             elif net_id:
                 self.network_api.get_network(net_id, project)
+            else:
+                # Neither: the one network the project can use, as at boot with 'auto'.
+                nets = self.network_api.list_networks(ctx.project_id)
+                if not nets:
+                    raise exceptions.InvalidRequest(
+                        'No specific network was requested and none are available for '
+                        'project %s.' % ctx.project_id)
+                if len(nets) > 1:
+                    raise exc.Conflict('Multiple possible networks found, use a Network ID '
+                                       'to be more specific.')
+                net_id = nets[0]['id']
         except clients.NotFound as error:
             raise exc.NotFound('%s could not be found.' % error) from None
         instance_actions.start(self.db, ctx, server['uuid'], 'attach_interface')
-        return self.worker.attach_interface(ctx, server, port_id, net_id, fixed_ip)
+        return self.worker.attach_interface(ctx, server, port_id, net_id, fixed_ip, tag=tag)
 
     def detach_interface(self, ctx, server, port_id):
         self._check_locked(ctx, server)

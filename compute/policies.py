@@ -66,6 +66,10 @@ _RULES = {
     'os-shelve:unshelve': MEMBER,
     'os-shelve:shelve_offload': ADMIN,
     'os-admin-actions:reset_state': ADMIN,
+    'os-create-backup': MEMBER,
+    'os-server-password:show': READER,
+    'os-server-password:clear': MEMBER,
+    'os-deferred-delete:restore': MEMBER,
     'os-console-output': MEMBER,
     'os-remote-consoles': MEMBER,
     'server-metadata:index': READER,
@@ -95,6 +99,9 @@ _RULES = {
     'os-volumes-attachments:show': READER,
     'os-volumes-attachments:create': MEMBER,
     'os-volumes-attachments:delete': MEMBER,
+    'os-volumes-attachments:update': MEMBER,
+    # Nova lets only the block storage service swap volumes (its migrate and retype).
+    'os-volumes-attachments:swap': 'role:service',
     # proxies onto the network service (up to 2.35; it applies its own policy too)
     'os-security-groups:get': READER,
     'os-security-groups:show': READER,

@@ -120,9 +120,10 @@ class WorkerAPI(_API):
     def get_vnc_console(self, ctx, server):
         return self.call(ctx, server['host'], 'get_vnc_console', server=server)
 
-    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None):
+    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None,
+                         tag=None):
         return self.call(ctx, server['host'], 'attach_interface', timeout=300, server=server,
-                         port_id=port_id, net_id=net_id, fixed_ip=fixed_ip)
+                         port_id=port_id, net_id=net_id, fixed_ip=fixed_ip, tag=tag)
 
     def detach_interface(self, ctx, server, port_id):
         return self.call(ctx, server['host'], 'detach_interface', timeout=120, server=server,

@@ -84,6 +84,7 @@ ALLOWED = {
     'confirm_resize': ((RESIZED,), _NO_TASK),
     'revert_resize': ((RESIZED,), _NO_TASK),
     'create_image': ((ACTIVE, STOPPED, PAUSED, SUSPENDED), _NO_TASK),
+    'restore': ((SOFT_DELETED,), _NO_TASK),
     'shelve': ((ACTIVE, STOPPED, PAUSED, SUSPENDED), _NO_TASK),
     'shelve_offload': ((SHELVED,), _NO_TASK),
     'unshelve': ((SHELVED, SHELVED_OFFLOADED), _NO_TASK),

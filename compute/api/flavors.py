@@ -79,7 +79,8 @@ class Flavors(base.Controller):
         if 'description' in data and not base.at_least(req, '2.55'):
             raise exceptions.BadRequest("Invalid input for field 'flavor': 'description' "
                                         "needs microversion 2.55.")
-        flavorid = data.get('id') or str(uuid.uuid4())
+        flavorid = data.get('id')
+        flavorid = str(uuid.uuid4()) if flavorid is None or flavorid == '' else str(flavorid)
         values = {
             'name': data['name'], 'flavorid': flavorid,
             'memory_mb': _int(data['ram'], 'ram', 1), 'vcpus': _int(data['vcpus'], 'vcpus', 1),

@@ -7,9 +7,8 @@ from compute.db import keypairs
 from compute.db import quotas
 from compute.db import server_groups
 
-# Network quotas shown (as constants) before 2.36; personality quotas before 2.57.
-_NETWORK = {'fixed_ips': -1, 'floating_ips': 10, 'security_groups': 10,
-            'security_group_rules': 20}
+# Network quotas kept and shown before 2.36 (classes: 2.50); personality quotas before 2.57.
+_NETWORK = tuple(quotas.LEGACY_NETWORK)
 _PERSONALITY = ('injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes')
 
 
@@ -20,11 +19,9 @@ def _resources(req):
     return names
 
 
-def _shown(req, limits):
-    out = {r: limits[r] for r in _resources(req)}
-    if not base.at_least(req, '2.36'):
-        out.update(_NETWORK)
-    return out
+def _shown(req, limits, network_until='2.36'):
+    names = _resources(req) + ([] if base.at_least(req, network_until) else list(_NETWORK))
+    return {r: limits[r] for r in names}
 
 
 class QuotaSets(base.Controller):
@@ -64,7 +61,7 @@ class QuotaSets(base.Controller):
         data = base.body(req, schemas.quota_set(allowed), 'quota_set')
         user_id = req.GET.get('user_id')
         force = schemas.truthy(data.pop('force', False))
-        values = {k: int(v) for k, v in data.items() if k not in _NETWORK}
+        values = {k: int(v) for k, v in data.items()}
         for key, value in values.items():
             if value < -1:
                 raise exceptions.BadRequest("Invalid input for field '%s': quota limit must "
@@ -88,7 +85,7 @@ class QuotaSets(base.Controller):
 class QuotaClassSets(base.Controller):
     def show(self, req, id):
         self.authorize(req, 'os-quota-class-sets:show')
-        out = _shown(req, quotas.class_limits(self.db, id))
+        out = _shown(req, quotas.class_limits(self.db, id), network_until='2.50')
         out['id'] = id
         return {'quota_class_set': out}
 
@@ -96,6 +93,6 @@ class QuotaClassSets(base.Controller):
         self.authorize(req, 'os-quota-class-sets:update')
         allowed = list(_resources(req)) + ([] if base.at_least(req, '2.50') else list(_NETWORK))
         data = base.body(req, schemas.quota_class_set(allowed), 'quota_class_set')
-        quotas.set_class_limits(self.db, id, {k: int(v) for k, v in data.items()
-                                              if k not in _NETWORK})
-        return {'quota_class_set': _shown(req, quotas.class_limits(self.db, id))}
+        quotas.set_class_limits(self.db, id, {k: int(v) for k, v in data.items()})
+        return {'quota_class_set': _shown(req, quotas.class_limits(self.db, id),
+                                          network_until='2.50')}

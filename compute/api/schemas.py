@@ -38,7 +38,9 @@ def truthy(value):
 
 FLAVOR_CREATE = obj('flavor', {
     'name': NAME,
-    'id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+    # An integer id is taken as its decimal text (Nova accepts both).
+    'id': {'type': ['string', 'integer', 'null'], 'minimum': 0, 'minLength': 1,
+           'maxLength': 255,
            'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
     'ram': POSITIVE_INT, 'vcpus': POSITIVE_INT, 'disk': NON_NEGATIVE_INT,
     'OS-FLV-EXT-DATA:ephemeral': NON_NEGATIVE_INT,
@@ -269,6 +271,12 @@ def server_action(name, req_version):
                           ['flavorRef']),
         'confirmResize': _action(nullable=True), 'revertResize': _action(nullable=True),
         'createImage': _action({'name': SERVER_NAME, 'metadata': METADATA}, ['name']),
+        'createBackup': _action({'name': SERVER_NAME, 'metadata': METADATA,
+                                 'backup_type': {'type': 'string', 'minLength': 1,
+                                                 'maxLength': 255, 'format': 'name'},
+                                 'rotation': NON_NEGATIVE_INT},
+                                ['name', 'backup_type', 'rotation']),
+        'restore': _action(nullable=True),
         'shelve': _action(nullable=True), 'shelveOffload': _action(nullable=True),
         'unshelve': _action({'availability_zone': {'type': ['string', 'null']}}
                             if req_version >= (2, 77) else {}, nullable=True),
@@ -276,6 +284,8 @@ def server_action(name, req_version):
                                                    'pattern': '^-?[0-9]+$'}},
                                        nullable=True),
         'forceDelete': _action(nullable=True),
+        'os-resetState': _action({'state': {'type': 'string', 'enum': ['active', 'error']}},
+                                 ['state']),
         'os-getVNCConsole': _action({'type': {'type': 'string'}}, ['type']),
     }
     return table.get(name)
@@ -308,6 +318,20 @@ INTERFACE_ATTACH = {'type': 'object', 'properties': {'interfaceAttachment': {
             'type': 'object', 'properties': {'ip_address': IPV4},
             'required': ['ip_address'], 'additionalProperties': False}},
         'tag': TAG}, 'additionalProperties': False}}, 'additionalProperties': False}
+
+
+def volume_attachment_update(req_version):
+    """PUT os-volume_attachments/{id}: volumeId (a swap when it names another volume);
+    from 2.85 the other fields of the attachment may be sent back (only
+    delete_on_termination may change)."""
+    props = {'volumeId': UUID}
+    if req_version >= (2, 85):
+        props.update(serverId=UUID, id=UUID, tag=TAG, delete_on_termination={'type': 'boolean'},
+                     device={'type': ['string', 'null'], 'maxLength': 255, 'format': 'name'})
+    return {'type': 'object', 'properties': {'volumeAttachment': {
+        'type': 'object', 'properties': props, 'required': ['volumeId'],
+        'additionalProperties': False}}, 'required': ['volumeAttachment'],
+        'additionalProperties': False}
 
 
 def volume_attachment(req_version):

@@ -7,6 +7,7 @@ from common import validation
 from compute import states
 from compute.api import base
 from compute.api import schemas
+from compute.api import server_password
 from compute.api import server_view
 
 
@@ -175,22 +176,25 @@ class InstanceActions(_Part):
 
 
 class Interfaces(_Part):
-    def _view(self, vif):
-        return {'port_id': vif['port_id'], 'net_id': vif['network_id'],
-                'mac_addr': vif['mac'], 'port_state': vif.get('port_state', 'ACTIVE'),
-                'fixed_ips': [{'subnet_id': ip.get('subnet_id'), 'ip_address': ip['address']}
-                              for ip in vif.get('fixed_ips', [])]}
+    def _view(self, req, vif):
+        out = {'port_id': vif['port_id'], 'net_id': vif['network_id'],
+               'mac_addr': vif['mac'], 'port_state': vif.get('port_state', 'ACTIVE'),
+               'fixed_ips': [{'subnet_id': ip.get('subnet_id'), 'ip_address': ip['address']}
+                             for ip in vif.get('fixed_ips', [])]}
+        if base.at_least(req, '2.70'):
+            out['tag'] = vif.get('tag')
+        return out
 
     def index(self, req, server_id):
         server = self.get(req, server_id, 'os-attach-interfaces:list')
-        return {'interfaceAttachments': [self._view(v) for v in
+        return {'interfaceAttachments': [self._view(req, v) for v in
                                          server.get('network_info') or []]}
 
     def show(self, req, server_id, id):
         server = self.get(req, server_id, 'os-attach-interfaces:show')
         for vif in server.get('network_info') or []:
             if vif['port_id'] == id:
-                return {'interfaceAttachment': self._view(vif)}
+                return {'interfaceAttachment': self._view(req, vif)}
         raise exceptions.NotFound('Port %s is not attached' % id)
 
     def create(self, req, server_id):
@@ -203,8 +207,9 @@ class Interfaces(_Part):
             raise exceptions.BadRequest('A fixed_ip needs a net_id.')
         vif = self.engine.attach_interface(base.context(req), server,
                                            port_id=data.get('port_id'),
-                                           net_id=data.get('net_id'), fixed_ip=fixed)
-        return {'interfaceAttachment': self._view(vif)}
+                                           net_id=data.get('net_id'), fixed_ip=fixed,
+                                           tag=data.get('tag'))
+        return {'interfaceAttachment': self._view(req, vif)}
 
     def delete(self, req, server_id, id):
         server = self.get(req, server_id, 'os-attach-interfaces:delete')
@@ -259,6 +264,29 @@ class VolumeAttachments(_Part):
                                                                 False))
         return {'volumeAttachment': self._view(req, server, bdm)}
 
+    def update(self, req, server_id, id):
+        data = base.body(req, schemas.volume_attachment_update(base.version(req)))[
+            'volumeAttachment']
+        server = self.get(req, server_id, 'os-volumes-attachments:update')
+        ctx = base.context(req)
+        bdm = self.engine.get_volume_attachment(ctx, server, id)    # 404 first, as Nova
+        if data['volumeId'] != id:
+            self.authorize(req, 'os-volumes-attachments:swap',
+                           {'project_id': server['project_id']})
+        elif not base.at_least(req, '2.85'):
+            raise exceptions.BadRequest('Before microversion 2.85 an update swaps the volume: '
+                                        'volumeId must name another volume.')
+        for key, current in (('serverId', server['uuid']), ('id', id),
+                             ('device', bdm.get('device_name')), ('tag', bdm.get('tag'))):
+            if key in data and data[key] != current:
+                raise exceptions.BadRequest('%s of a volume attachment cannot be changed.'
+                                            % key)
+        bdm = self.engine.update_volume_attachment(
+            ctx, server, id, data['volumeId'], data.get('delete_on_termination'))
+        if base.at_least(req, '2.85'):
+            return {'volumeAttachment': self._view(req, server, bdm)}
+        return base.accepted()
+
     def delete(self, req, server_id, id):
         server = self.get(req, server_id, 'os-volumes-attachments:delete')
         self.engine.detach_volume(base.context(req), server, id)
@@ -302,5 +330,7 @@ def add_routes(add, state, servers):
     vols = VolumeAttachments(state, servers)
     add('/servers/{server_id}/os-volume_attachments', vols, {'GET': 'index', 'POST': 'create'})
     add('/servers/{server_id}/os-volume_attachments/{id}', vols,
-        {'GET': 'show', 'DELETE': 'delete'})
+        {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
     add('/os-server-external-events', ExternalEvents(state), {'POST': 'create'})
+    add('/servers/{server_id}/os-server-password', server_password.ServerPassword(state),
+        {'GET': 'index', 'DELETE': 'clear'})

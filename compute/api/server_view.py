@@ -1,5 +1,6 @@
 """How a server dict (CONTRACT.md) is shown at each microversion."""
 import hashlib
+import ipaddress
 
 from compute import states
 from compute.api import base
@@ -48,6 +49,17 @@ def _image(ctrl, req, server):
     return out
 
 
+def _address(value):
+    """An access address in its canonical text (Nova answers '::babe:dc0c:1602' for
+    '0:0:0:0:0:babe:220.12.22.2'); '' when unset."""
+    if not value:
+        return ''
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
 def _fault(server, admin):
     fault = server.get('fault')
     if not fault or server['vm_state'] not in (states.ERROR, states.DELETED):
@@ -79,8 +91,8 @@ def detail(ctrl, req, server, extended=True):
         'created': base.iso(server['created_at']),
         'updated': base.iso(server['updated_at'] or server['created_at']),
         'addresses': states.addresses(server.get('network_info')),
-        'accessIPv4': server.get('access_ip_v4') or '',
-        'accessIPv6': server.get('access_ip_v6') or '',
+        'accessIPv4': _address(server.get('access_ip_v4')),
+        'accessIPv6': _address(server.get('access_ip_v6')),
         'OS-DCF:diskConfig': 'AUTO' if server.get('auto_disk_config') else 'MANUAL'})
     if status in PROGRESS_STATUSES:
         out['progress'] = server.get('progress') or 0

@@ -11,6 +11,7 @@ from compute.api import schemas
 from compute.api import security_groups
 from compute.api import server_parts
 from compute.api import server_view
+from compute.db import server_groups as server_groups_db
 
 MAX_LIMIT = 1000
 # Filters every caller may use; admins (servers:allow_all_filters) may use ADMIN_FILTERS too.
@@ -33,11 +34,14 @@ ACTIONS = {
     'confirmResize': ('servers:confirm_resize', 'confirm_resize'),
     'revertResize': ('servers:revert_resize', 'revert_resize'),
     'createImage': ('servers:create_image', 'create_image'),
+    'createBackup': ('os-create-backup', 'create_backup'),
+    'restore': ('os-deferred-delete:restore', 'restore'),
     'shelve': ('os-shelve:shelve', 'shelve'),
     'shelveOffload': ('os-shelve:shelve_offload', 'shelve_offload'),
     'unshelve': ('os-shelve:unshelve', 'unshelve'),
     'os-getConsoleOutput': ('os-console-output', None),
     'forceDelete': ('servers:delete', None),
+    'os-resetState': ('os-admin-actions:reset_state', 'reset_state'),
     'os-getVNCConsole': ('os-remote-consoles', None),
 }
 
@@ -57,6 +61,14 @@ class Servers(base.Controller):
             self.authorize(req, rule, {'project_id': server['project_id'],
                                        'user_id': server['user_id']})
         return server
+
+    def _one(self, req, server, extended=True):
+        """One server as show, update and rebuild answer it: from 2.71 with the server
+        groups it is a member of (lists leave them out, as in Nova)."""
+        out = server_view.detail(self, req, server, extended=extended)
+        if base.at_least(req, '2.71'):
+            out['server_groups'] = server_groups_db.groups_of(self.db, server['uuid'])
+        return out
 
     # list ----------------------------------------------------------------------
     def _filters(self, req, all_filters):
@@ -126,7 +138,7 @@ class Servers(base.Controller):
 
     def show(self, req, id):
         server = self.server(req, id, 'servers:show')
-        return {'server': server_view.detail(self, req, server)}
+        return {'server': self._one(req, server)}
 
     # create --------------------------------------------------------------------
     def create(self, req):
@@ -217,7 +229,7 @@ class Servers(base.Controller):
         if values:
             server = self.engine.update(base.context(req), server, values)
             server = self.engine.get(base.context(req), id)
-        return {'server': server_view.detail(self, req, server, extended=False)}
+        return {'server': self._one(req, server, extended=False)}
 
     def delete(self, req, id):
         server = self.server(req, id, 'servers:delete')
@@ -252,7 +264,7 @@ class Servers(base.Controller):
             return base.accepted()
         kwargs = self._action_kwargs(req, name, value)
         result = self.engine.action(ctx, server, engine_name, **kwargs)
-        return self._action_answer(req, name, server, result)
+        return self._action_answer(req, name, server, result, value)
 
     def _action_kwargs(self, req, name, value):
         if name == 'reboot':
@@ -266,8 +278,13 @@ class Servers(base.Controller):
             return {'flavor_ref': str(value['flavorRef']).rsplit('/', 1)[-1]}
         if name == 'createImage':
             return {'name': value['name'], 'metadata': value.get('metadata')}
+        if name == 'createBackup':
+            return {'name': value['name'], 'metadata': value.get('metadata'),
+                    'backup_type': value['backup_type'], 'rotation': int(value['rotation'])}
         if name == 'unshelve':
             return {'availability_zone': value.get('availability_zone')} if value else {}
+        if name == 'os-resetState':
+            return {'state': value['state']}
         if name == 'rebuild':
             image_ref = value['imageRef'].rsplit('/', 1)[-1]
             try:
@@ -287,7 +304,7 @@ class Servers(base.Controller):
             return kwargs
         return {}
 
-    def _action_answer(self, req, name, server, result):
+    def _action_answer(self, req, name, server, result, value):
         if name == 'rescue':
             return {'adminPass': (result or {}).get('adminPass', '')}
         if name == 'confirmResize':
@@ -295,9 +312,14 @@ class Servers(base.Controller):
         if name == 'rebuild':
             shown = result if isinstance(result, dict) and 'uuid' in result else \
                 self.engine.get(base.context(req), server['uuid'])
-            return base.accepted({'server': server_view.detail(self, req, shown,
-                                                               extended=False)})
-        if name == 'createImage':
+            out = self._one(req, shown, extended=False)
+            # As at create: the password the caller chose, or one made for it (Nova's
+            # enable_instance_password).
+            out['adminPass'] = value.get('adminPass') or secrets.token_urlsafe(9)
+            return base.accepted({'server': out})
+        if name == 'createBackup' and not (result or {}).get('image_id'):
+            return base.accepted()          # rotation 0: old backups deleted, none made
+        if name in ('createImage', 'createBackup'):
             image_id = (result or {}).get('image_id')
             location = self.url(req, 'images', image_id, bookmark=True)
             if base.at_least(req, '2.45'):

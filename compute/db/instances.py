@@ -119,6 +119,20 @@ def update(db, uuid, values, expected_task_state=None, expected_vm_state=None,
         return to_dict(row, sess)
 
 
+def set_password(db, uuid, password, only_if_unset=False):
+    """Store (or clear, with '') the password the guest posted to the metadata service,
+    kept in system_metadata as Nova does; with ``only_if_unset`` a stored one is kept and
+    False returned."""
+    with db.session() as sess:
+        row = get_row(sess, uuid, for_update=True)
+        meta = dict(row.system_metadata or {})
+        if only_if_unset and meta.get('password'):
+            return False
+        meta['password'] = password
+        row.system_metadata = meta
+        return True
+
+
 def soft_delete(db, uuid):
     now = types.utcnow()
     with db.session() as sess:

@@ -13,12 +13,17 @@ DEFAULTS = {
     'server_group_members': 10,
 }
 RESOURCES = tuple(DEFAULTS)
+# Quotas of nova-network's resources: Nova keeps and answers them before microversions
+# 2.36 (quota sets) and 2.50 (quota classes) but enforces nothing (the network service
+# has quotas of its own).
+LEGACY_NETWORK = {'fixed_ips': -1, 'floating_ips': 10, 'security_groups': 10,
+                  'security_group_rules': 20}
 DEFAULT_CLASS = 'default'
 
 
 def class_limits(db, class_name=DEFAULT_CLASS):
     """The limits of a quota class (the built-in defaults under any row of its own)."""
-    limits = dict(DEFAULTS)
+    limits = dict(DEFAULTS, **LEGACY_NETWORK)
     with db.session() as sess:
         for r in sess.execute(sa.select(models.QuotaClass).where(
                 models.QuotaClass.class_name == class_name)).scalars():

@@ -91,6 +91,16 @@ def add_member(sess_or_db, uuid, instance_uuid):
             sess.flush()
 
 
+def groups_of(sess_or_db, instance_uuid):
+    """The uuids of the server groups ``instance_uuid`` is a member of."""
+    with _session(sess_or_db) as sess:
+        return list(sess.execute(
+            sa.select(models.ServerGroup.uuid).join(
+                models.ServerGroupMember,
+                models.ServerGroupMember.group_id == models.ServerGroup.id).where(
+                models.ServerGroupMember.instance_uuid == instance_uuid)).scalars())
+
+
 def remove_member(sess_or_db, instance_uuid):
     """Take a server out of every group it is in."""
     with _session(sess_or_db) as sess:

@@ -24,6 +24,16 @@ EC2_PATH_VERSIONS = ('1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-1
                      '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest')
 
 
+# Nova keeps at most 256 bytes of the password a guest posts (encrypted, base64).
+PASSWORD_MAX = 256
+
+
+def _is_password(parts):
+    """/openstack/<version>/password, in the versions that have it (2013-04-04 on)."""
+    return (len(parts) == 3 and parts[0] == 'openstack' and parts[2] == 'password'
+            and parts[1] in instance_metadata.OPENSTACK_VERSIONS[1:])
+
+
 def _text(status, body, content_type='text/plain'):
     if isinstance(body, str):
         body = body.encode('utf-8')
@@ -110,20 +120,42 @@ class MetadataApp:
 
     @webob.dec.wsgify
     def __call__(self, req):
+        parts = [p for p in req.path_info.split('/') if p]
+        if req.method == 'POST' and _is_password(parts):
+            return self._post_password(req)
         if req.method not in ('GET', 'HEAD'):
             return _text(405, 'Method not allowed.\n')
-        parts = [p for p in req.path_info.split('/') if p]
         if not parts:
             return _text(200, '\n'.join(EC2_PATH_VERSIONS))
         server, error = self._server(req)
         if error is not None:
             return error
         md = build_metadata(server, self.conf.metadata.dhcp_domain)
+        if _is_password(parts):
+            return _text(200, (server.get('system_metadata') or {}).get('password') or '')
         if parts[0] == 'openstack':
             return self._openstack(md, parts[1:])
         if parts[0] in EC2_PATH_VERSIONS:
             return self._ec2(md, parts[1:])
         return _text(404, 'Not found.\n')
+
+    def _post_password(self, req):
+        """The guest's (encrypted) password, posted once: a second post is 409, as in
+        Nova; the owner reads it with ``GET /servers/{id}/os-server-password``."""
+        server, error = self._server(req)
+        if error is not None:
+            return error
+        if req.content_length is None or req.content_length > PASSWORD_MAX:
+            return _text(400, 'The password must be at most %d bytes.\n' % PASSWORD_MAX)
+        try:
+            password = req.body.decode('utf-8')
+        except UnicodeDecodeError:
+            return _text(400, 'The password must be UTF-8 text.\n')
+        if any(ord(c) < 32 for c in password):
+            return _text(400, 'The password must not hold control characters.\n')
+        if not instances.set_password(self.db, server['uuid'], password, only_if_unset=True):
+            return _text(409, 'A password was set already.\n')
+        return _text(200, '')
 
     def _openstack(self, md, parts):
         if not parts:
@@ -135,6 +167,8 @@ class MetadataApp:
             names = [n for n in ('meta_data.json', 'user_data', 'network_data.json',
                                  'vendor_data.json', 'vendor_data2.json')
                      if md.openstack_document(version, n) is not None]
+            if _is_password(['openstack', version, 'password']):
+                names.append('password')
             return _text(200, '\n'.join(names))
         if len(parts) != 2:
             return _text(404, 'Not found.\n')

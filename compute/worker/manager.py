@@ -268,7 +268,10 @@ class WorkerManager(manager_mod.Manager, clients.ServiceClients):
                         body['fixed_ips'] = [{'ip_address': req['fixed_ip']}]
                     port = self.network_api.create_port(body)
                     created = True
-                vifs.append(self._vif(port, created=created))
+                vif = self._vif(port, created=created)
+                if req.get('tag'):
+                    vif['tag'] = req['tag']   # the device tag the API shows from 2.70
+                vifs.append(vif)
         except Exception:
             self._release_ports(vifs)
             raise
@@ -682,9 +685,10 @@ class WorkerManager(manager_mod.Manager, clients.ServiceClients):
     def get_vnc_console(self, ctx, server):
         return self.driver.get_vnc_console(server['uuid']).to_dict()
 
-    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None):
+    def attach_interface(self, ctx, server, port_id=None, net_id=None, fixed_ip=None,
+                         tag=None):
         with self._lock(server['uuid']):
-            req = {'port_id': port_id, 'network_id': net_id, 'fixed_ip': fixed_ip}
+            req = {'port_id': port_id, 'network_id': net_id, 'fixed_ip': fixed_ip, 'tag': tag}
             latest = self.conductor.instance_get(ctx, server['uuid'])
             spec = {'networks': [req], 'security_group_ids': (
                 (latest.get('system_metadata') or {}).get('request_spec') or {}).get(

@@ -45,6 +45,18 @@ def test_auth_and_faults(api):
 FLAVOR = {'flavor': {'name': 'm1.nano', 'id': '42', 'ram': 128, 'vcpus': 1, 'disk': 1}}
 
 
+def test_flavor_id_may_be_an_integer_and_is_public_a_string(api):
+    # tempest (and Nova's API) send an integer id and is_public as the text 'True'.
+    body = {'flavor': dict(FLAVOR['flavor'], id=1234, name='int-id',
+                           **{'os-flavor-access:is_public': 'True'})}
+    flavor = api.ok('POST', '/v2.1/flavors', body, token=api.admin)['flavor']
+    assert flavor['id'] == '1234' and flavor['os-flavor-access:is_public'] is True
+    assert api.ok('GET', '/v2.1/flavors/1234')['flavor']['name'] == 'int-id'
+    code, data, _ = api.call('POST', '/v2.1/flavors', dict(body, flavor=dict(
+        body['flavor'], id=-1, name='neg')), token=api.admin)
+    assert code == 400 and 'id' in data['badRequest']['message']
+
+
 def test_flavor_lifecycle_private_access_and_extra_specs(api):
     code, body, _ = api.call('POST', '/v2.1/flavors', FLAVOR)
     assert code == 403 and 'forbidden' in body
@@ -137,6 +149,27 @@ def test_limits_quotas_and_server_groups(api):
     assert old['policies'] == ['anti-affinity']
     assert api.call('POST', '/v2.1/os-server-groups',
                     {'server_group': {'name': 'g', 'policies': ['nope']}})[0] == 400
+
+
+def test_legacy_network_quotas_are_kept_until_their_microversion(api):
+    # Nova keeps and answers them (enforcing nothing) before 2.36 / 2.50.
+    cls = api.ok('PUT', '/v2.1/os-quota-class-sets/default', {'quota_class_set': {
+        'floating_ips': 11, 'security_groups': 12, 'instances': 9}},
+        token=api.admin)['quota_class_set']
+    assert (cls['floating_ips'], cls['security_groups'], cls['instances']) == (11, 12, 9)
+    assert 'floating_ips' in api.ok('GET', '/v2.1/os-quota-class-sets/default',
+                                    token=api.admin, version='2.49')['quota_class_set']
+    assert 'floating_ips' not in api.ok('GET', '/v2.1/os-quota-class-sets/default',
+                                        token=api.admin, version='2.50')['quota_class_set']
+    code, _, _ = api.call('PUT', '/v2.1/os-quota-class-sets/default', {'quota_class_set': {
+        'floating_ips': 1}}, token=api.admin, version='2.50')
+    assert code == 400
+    api.ok('PUT', '/v2.1/os-quota-sets/demo', {'quota_set': {'security_group_rules': 7}},
+           token=api.admin)
+    shown = api.ok('GET', '/v2.1/os-quota-sets/demo')['quota_set']
+    assert shown['security_group_rules'] == 7 and shown['floating_ips'] == 11
+    assert 'floating_ips' not in api.ok('GET', '/v2.1/os-quota-sets/demo',
+                                        version='2.36')['quota_set']
 
 
 def test_reader_cannot_act_admin_only_resources(api):

@@ -289,3 +289,84 @@ def test_list_statements_do_not_grow_with_rows(sapi):
     large = _statements(sapi)
     grown = {key: (small[key], large[key]) for key in small if large[key] > small[key]}
     assert not grown, 'statements per list grew with the rows (before, after): %s' % grown
+
+
+def test_reset_state_is_admin_only_and_frees_a_stuck_server(sapi):
+    sid = boot(sapi)[0]['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    reset = {'os-resetState': {'state': 'error'}}
+    assert sapi.call('POST', base + '/action', reset)[0] == 403
+    code, data, _ = sapi.call('POST', base + '/action', {'os-resetState': {'state': 'gone'}},
+                              token=sapi.admin)
+    assert code == 400 and 'state' in data['badRequest']['message']
+    assert sapi.call('POST', base + '/action', reset, token=sapi.admin)[0] == 202
+    shown = sapi.ok('GET', base, token=sapi.admin)['server']
+    assert shown['status'] == 'ERROR' and shown['OS-EXT-STS:task_state'] is None
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    assert sapi.ok('GET', base)['server']['status'] == 'ACTIVE'
+    actions = sapi.ok('GET', base + '/os-instance-actions')['instanceActions']
+    assert 'resetState' in {a['action'] for a in actions}
+
+
+def test_show_update_name_the_server_groups_from_2_71(sapi):
+    group = sapi.ok('POST', '/v2.1/os-server-groups', {'server_group': {
+        'name': 'g', 'policies': ['anti-affinity']}})['server_group']
+    body = {'server': {'name': 'vm1', 'imageRef': IMAGE, 'flavorRef': '1',
+                       'networks': [{'uuid': NET}]},
+            'os:scheduler_hints': {'group': group['id']}}
+    sid = sapi.ok('POST', '/v2.1/servers', body, version='2.37', status=202)['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    assert sapi.ok('GET', base, version='2.71')['server']['server_groups'] == [group['id']]
+    assert 'server_groups' not in sapi.ok('GET', base, version='2.70')['server']
+    shown = sapi.ok('PUT', base, {'server': {'name': 'n'}}, version='2.75')['server']
+    assert shown['server_groups'] == [group['id']]
+    listed = sapi.ok('GET', '/v2.1/servers/detail', version='2.71')['servers']
+    assert 'server_groups' not in listed[0]
+
+
+def test_access_addresses_are_shown_in_canonical_form(sapi):
+    sid = boot(sapi, accessIPv6='0000:0000:0000:0000:0000:babe:220.12.22.2',
+               accessIPv4='1.1.1.1')[0]['server']['id']
+    shown = sapi.ok('GET', '/v2.1/servers/%s' % sid)['server']
+    assert shown['accessIPv6'] == '::babe:dc0c:1602' and shown['accessIPv4'] == '1.1.1.1'
+
+
+def test_boot_with_a_fixed_ip_is_accepted(sapi):
+    # The address is kept in the build request as text (it was a 500 once).
+    data = boot(sapi, networks=[{'uuid': NET, 'fixed_ip': '10.0.0.5'}])[0]
+    assert sapi.ok('GET', '/v2.1/servers/%s' % data['server']['id'])['server']['id']
+
+
+def test_interface_attach_without_network_takes_the_projects_network(
+        sapi, compute_conf_obj, monkeypatch):
+    sid = boot(sapi)[0]['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    asked = {}
+
+    def attach(ctx, server, port_id, net_id, fixed_ip, tag=None):
+        asked.update(port_id=port_id, net_id=net_id, tag=tag)
+        return {'port_id': 'p1', 'network_id': net_id, 'mac': 'fa:16:3e:00:00:01',
+                'fixed_ips': [{'subnet_id': 's1', 'address': '10.0.0.9'}], 'tag': tag}
+
+    monkeypatch.setattr(state_mod.get(compute_conf_obj)._engine.worker, 'attach_interface',
+                        attach)
+    out = sapi.ok('POST', base + '/os-interface', {'interfaceAttachment': {'tag': 'nic2'}},
+                  version='2.70')['interfaceAttachment']
+    assert asked == {'port_id': None, 'net_id': NET, 'tag': 'nic2'}
+    assert out['net_id'] == NET and out['tag'] == 'nic2'
+    assert 'tag' not in sapi.ok('POST', base + '/os-interface', {'interfaceAttachment': {}},
+                                version='2.69')['interfaceAttachment']
+
+
+def test_rebuild_answers_the_admin_password(sapi):
+    sid = boot(sapi)[0]['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    out = sapi.ok('POST', base + '/action', {'rebuild': {'imageRef': IMAGE,
+                                                         'adminPass': 'chosen'}},
+                  status=202)['server']
+    assert out['adminPass'] == 'chosen' and out['id'] == sid

@@ -169,3 +169,29 @@ def test_boot_from_volume_without_image_ref(vapi):
     assert server['image'] == ''
     assert server['os-extended-volumes:volumes_attached'] == [
         {'id': vid, 'delete_on_termination': False}]
+
+
+def test_update_changes_delete_on_termination_and_refuses_a_swap(vapi):
+    uuid = _active(vapi)
+    project = vapi.ok('GET', '/v2.1/servers/%s' % uuid)['server']['tenant_id']
+    vid, other = vapi.volumes.add(project=project), vapi.volumes.add(project=project)
+    path = '/v2.1/servers/%s/os-volume_attachments' % uuid
+    vapi.ok('POST', path, {'volumeAttachment': {'volumeId': vid}})
+    code, _, _ = vapi.call('PUT', path + '/00000000-0000-4000-8000-000000000000',
+                           {'volumeAttachment': {'volumeId': other}}, token=vapi.admin)
+    assert code == 404
+    out = vapi.ok('PUT', '%s/%s' % (path, vid), {'volumeAttachment': {
+        'volumeId': vid, 'delete_on_termination': True, 'serverId': uuid}},
+        version='2.85')['volumeAttachment']
+    assert out['delete_on_termination'] is True
+    shown = vapi.ok('GET', '%s/%s' % (path, vid), version='2.85')['volumeAttachment']
+    assert shown['delete_on_termination'] is True
+    code, data, _ = vapi.call('PUT', '%s/%s' % (path, vid), {'volumeAttachment': {
+        'volumeId': vid, 'device': '/dev/vdz'}}, version='2.85')
+    assert code == 400 and 'device' in data['badRequest']['message']
+    # a swap: only the block storage service may ask (403), and it is not offered (400)
+    swap = {'volumeAttachment': {'volumeId': other}}
+    assert vapi.call('PUT', '%s/%s' % (path, vid), swap)[0] == 403
+    assert vapi.call('PUT', '%s/%s' % (path, vid), swap, token=vapi.admin)[0] == 403
+    assert vapi.call('PUT', '%s/%s' % (path, vid), {'volumeAttachment': {
+        'volumeId': vid}}, version='2.84')[0] == 400

@@ -68,3 +68,33 @@ def test_metadata_documents(compute_conf_obj):
     assert _get(app, '/latest/meta-data/public-keys/0/openssh-key', uid).text == \
         'ssh-ed25519 AAAA k1'
     assert _get(app, '/latest/user-data', uid).body.startswith(b'#!/bin/sh')
+
+
+def _post(app, path, uid, body):
+    req = webob.Request.blank(path, method='POST', body=body)
+    req.headers['X-Instance-ID'] = uid
+    req.headers['X-Instance-ID-Signature'] = hmac.new(
+        SECRET.encode(), uid.encode(), hashlib.sha256).hexdigest()
+    return req.get_response(app)
+
+
+def test_guest_posts_its_password_once_and_the_owner_reads_and_clears_it(
+        compute_conf_obj, api):
+    metadata.register_opts(compute_conf_obj)
+    compute_conf_obj.set_override('metadata_proxy_shared_secret', SECRET, 'metadata')
+    db = state_mod.get(compute_conf_obj).db
+    uid = _server(db)
+    app = metadata_app.MetadataApp(compute_conf_obj, db)
+    assert 'password' in _get(app, '/openstack/latest', uid).text.split('\n')
+    assert _get(app, '/openstack/2012-08-10/password', uid).status_int == 404
+    assert _post(app, '/openstack/latest/password', uid, b'x' * 257).status_int == 400
+    assert _post(app, '/openstack/latest/password', uid, b'enc\x01').status_int == 400
+    assert _post(app, '/openstack/latest/password', uid, b'ENCRYPTED==').status_int == 200
+    assert _post(app, '/openstack/latest/password', uid, b'other').status_int == 409
+    assert _get(app, '/openstack/latest/password', uid).text == 'ENCRYPTED=='
+    path = '/v2.1/servers/%s/os-server-password' % uid
+    assert api.ok('GET', path) == {'password': 'ENCRYPTED=='}
+    assert api.call('DELETE', path, token=api.reader)[0] == 403
+    assert api.call('DELETE', path)[0] == 204
+    assert api.ok('GET', path) == {'password': ''}
+    assert api.call('GET', path, token=api.other)[0] == 404

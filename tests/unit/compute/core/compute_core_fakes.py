@@ -94,6 +94,14 @@ class FakeImageAPI:
     def delete(self, image_id):
         self.images.pop(image_id, None)
 
+    def list_(self, filters):
+        """Images whose fields equal the filters; 'sort': 'created_at:desc' gives the
+        newest (the last created) first."""
+        wanted = {k: v for k, v in filters.items() if k != 'sort'}
+        found = [dict(i) for i in self.images.values()
+                 if all(i.get(k) == v for k, v in wanted.items())]
+        return found[::-1] if filters.get('sort') == 'created_at:desc' else found
+
 
 class FakeNetworkAPI:
     """Ports go ACTIVE when ``plug()`` is called (what the bridge agent does) and, with

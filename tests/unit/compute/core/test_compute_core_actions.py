@@ -113,6 +113,28 @@ def test_create_image_uploads_a_snapshot(engine, cloud, server):
     assert image['instance_uuid'] == server['uuid']
 
 
+def test_create_backup_keeps_the_newest_of_its_rotation(engine, cloud, server):
+    made = []
+    for n in range(3):
+        made.append(act(engine, server, 'create_backup', name='b%d' % n,
+                        backup_type='daily', rotation=2)['image_id'])
+        wait_for(engine, server['uuid'], settled('ACTIVE'))
+    weekly = act(engine, server, 'create_backup', name='w', backup_type='weekly',
+                 rotation=1)['image_id']
+    wait_for(engine, server['uuid'], settled('ACTIVE'))
+    images = cloud.image_api.images
+    assert made[0] not in images and made[1] in images and made[2] in images
+    assert images[made[2]]['image_type'] == 'backup' and images[made[2]]['status'] == 'active'
+    assert act(engine, server, 'create_backup', name='none', backup_type='daily',
+               rotation=0) is None
+    assert made[1] not in images and made[2] not in images and weekly in images
+
+
+def test_restore_of_a_server_not_soft_deleted_is_409(engine, server):
+    with pytest.raises(exceptions.InstanceInvalidState):
+        act(engine, server, 'restore')
+
+
 def test_rescue_unrescue_rebuild(engine, server):
     assert 'adminPass' in act(engine, server, 'rescue')
     wait_for(engine, server['uuid'], settled('RESCUE'))
