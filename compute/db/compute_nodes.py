@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from common import exceptions as exc
 from common.db import types
+from compute.db import aggregates
 from compute.db import api as db_api
 from compute.db import models
 
@@ -27,6 +28,10 @@ def upsert(db, host, resources):
     node_name = resources.get('hypervisor_hostname') or host
     values = {k: resources[k] for k in _REPORTED if resources.get(k) is not None}
     with db.session() as sess:
+        # A host aggregate's AZ wins over the worker's configured default.
+        zone = aggregates.zone_of_host(sess, host)
+        if zone:
+            values['availability_zone'] = zone
         row = sess.execute(sa.select(models.ComputeNode).where(
             models.ComputeNode.hypervisor_hostname == node_name)).scalar()
         if row is None:
