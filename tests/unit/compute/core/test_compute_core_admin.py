@@ -46,6 +46,8 @@ def test_a_resize_leaves_a_migration_record(engine, db):
 
 def test_aggregate_zone_is_the_hosts_zone_for_the_scheduler(engine, cloud, db, conf):
     cloud.add_worker('host2')
+    _, [first] = boot(engine)          # the scheduler has read (and keeps) the node sizes
+    wait_for(engine, first['uuid'], active)
     agg = aggregates.create(db, 'fast', 'az-fast')
     aggregates.add_host(db, agg['id'], 'host2', 'nova')
     # a worker's report keeps the aggregate's zone
