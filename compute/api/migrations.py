@@ -16,6 +16,16 @@ def _changes(req):
     return since, before
 
 
+def _versioned(req, mig, out):
+    """``out`` plus the fields later microversions add: uuid (2.59), owners (2.80)."""
+    if base.at_least(req, '2.59'):
+        out['uuid'] = mig['uuid']
+    if base.at_least(req, '2.80'):
+        out['user_id'] = mig['user_id']
+        out['project_id'] = mig['project_id']
+    return out
+
+
 class Migrations(base.Controller):
     def _view(self, req, mig):
         out = {k: mig[k] for k in ('id', 'status', 'instance_uuid', 'source_node',
@@ -29,12 +39,7 @@ class Migrations(base.Controller):
                     and mig['status'] in migration_records.IN_PROGRESS):
                 out['links'] = self.links(req, 'servers/%s/migrations' % mig['instance_uuid'],
                                           mig['id'])
-        if base.at_least(req, '2.59'):
-            out['uuid'] = mig['uuid']
-        if base.at_least(req, '2.80'):
-            out['user_id'] = mig['user_id']
-            out['project_id'] = mig['project_id']
-        return out
+        return _versioned(req, mig, out)
 
     def index(self, req):
         self.authorize(req, 'os-migrations:index')
@@ -67,12 +72,7 @@ class ServerMigrations(base.Controller):
                    memory_total_bytes=None, memory_processed_bytes=None,
                    memory_remaining_bytes=None, disk_total_bytes=None,
                    disk_processed_bytes=None, disk_remaining_bytes=None)
-        if base.at_least(req, '2.59'):
-            out['uuid'] = mig['uuid']
-        if base.at_least(req, '2.80'):
-            out['user_id'] = mig['user_id']
-            out['project_id'] = mig['project_id']
-        return out
+        return _versioned(req, mig, out)
 
     def _running(self, req, server_id, rule):
         self.authorize(req, 'servers:migrations:%s' % rule)
