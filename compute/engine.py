@@ -698,6 +698,16 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
             text = ''.join(lines[-int(length):]) if int(length) > 0 else ''
         return text
 
+    def get_diagnostics(self, ctx, server):
+        """The guest's figures from its worker's driver; the server must be running."""
+        if server['vm_state'] != states.ACTIVE or not server.get('host'):
+            raise exceptions.InstanceInvalidState(server['uuid'], 'get_diagnostics',
+                                                  'vm_state', server['vm_state'])
+        data = self.worker.get_diagnostics(ctx, server)
+        if data.get('uptime') is None and server.get('launched_at'):
+            data['uptime'] = int((types.utcnow() - server['launched_at']).total_seconds())
+        return data
+
     def get_vnc_console(self, ctx, server):
         states.check('console', server)
         if server['vm_state'] not in (states.ACTIVE, states.PAUSED, states.RESCUED):

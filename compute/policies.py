@@ -182,6 +182,28 @@ _RULES = {
     'os-hypervisors:servers': ADMIN,
     'os-simple-tenant-usage:list': ADMIN,
     'os-simple-tenant-usage:show': READER,
+    # admin views of hosts, aggregates, migrations, audits and diagnostics
+    'os-aggregates:index': ADMIN,
+    'os-aggregates:create': ADMIN,
+    'os-aggregates:show': ADMIN,
+    'os-aggregates:update': ADMIN,
+    'os-aggregates:delete': ADMIN,
+    'os-aggregates:add_host': ADMIN,
+    'os-aggregates:remove_host': ADMIN,
+    'os-aggregates:set_metadata': ADMIN,
+    'os-aggregates:images': ADMIN,
+    'os-hosts:list': ADMIN,
+    'os-hosts:show': ADMIN,
+    'os-hosts:update': ADMIN,
+    'os-hosts:reboot': ADMIN,
+    'os-hosts:shutdown': ADMIN,
+    'os-hosts:start': ADMIN,
+    'os-migrations:index': ADMIN,
+    'servers:migrations:index': ADMIN,
+    'servers:migrations:show': ADMIN,
+    'os-instance-usage-audit-log:list': ADMIN,
+    'os-instance-usage-audit-log:show': ADMIN,
+    'os-server-diagnostics': ADMIN,
 }
 
 

@@ -117,6 +117,9 @@ class WorkerAPI(_API):
         return self.call(ctx, server['host'], 'get_console_output', server=server,
                          max_bytes=max_bytes)
 
+    def get_diagnostics(self, ctx, server):
+        return self.call(ctx, server['host'], 'get_diagnostics', timeout=60, server=server)
+
     def get_vnc_console(self, ctx, server):
         return self.call(ctx, server['host'], 'get_vnc_console', server=server)
 

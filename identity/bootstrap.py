@@ -19,8 +19,10 @@ def _get_or_create(getter, creator):
 def bootstrap(db, username, password, project_name='admin', role_name='admin',
               region_id='RegionOne', public_url=None, internal_url=None, admin_url=None,
               hash_cost=14):
-    """Default domain, admin > member > reader roles, admin project and user with the admin
-    role, region and identity endpoints; returns lines describing what it did."""
+    """Default domain, admin > member > reader roles and manager > member (Keystone's
+    project manager, which clients such as tempest give their test users), admin project
+    and user with the admin role, region and identity endpoints; returns lines describing
+    what it did."""
     out = []
     with db.session() as sess:
         domain, made = _get_or_create(
@@ -29,13 +31,14 @@ def bootstrap(db, username, password, project_name='admin', role_name='admin',
                                            domain_id=resource.DEFAULT_DOMAIN_ID))
         out.append('%s domain Default' % ('created' if made else 'kept'))
         roles = {}
-        for name in ('admin', 'member', 'reader', role_name):
+        for name in ('admin', 'manager', 'member', 'reader', role_name):
             roles[name], made = _get_or_create(
                 lambda n=name: assignment.find_role(sess, name=n),
                 lambda n=name: assignment.create_role(sess, n))
             if made:
                 out.append('created role %s' % name)
-        for prior, implied in (('admin', 'member'), ('member', 'reader')):
+        for prior, implied in (('admin', 'member'), ('manager', 'member'),
+                               ('member', 'reader')):
             if sess.get(models.ImpliedRole, (roles[prior].id, roles[implied].id)) is None:
                 assignment.create_implied_role(sess, roles[prior].id, roles[implied].id)
                 out.append('role %s now implies %s' % (prior, implied))

@@ -1,14 +1,19 @@
 """The compute API WSGI app: routes of API v2.1 onto the controllers."""
 from common import config
 from common.wsgi import router as router_mod
+from compute.api import aggregates
+from compute.api import audit_log
 from compute.api import base
 from compute.api import consoles
+from compute.api import diagnostics
 from compute.api import flavors
 from compute.api import floating_ips
 from compute.api import hosts
 from compute.api import images
 from compute.api import keypairs
+from compute.api import legacy_hosts
 from compute.api import limits
+from compute.api import migrations
 from compute.api import networks
 from compute.api import quota_sets
 from compute.api import security_groups
@@ -76,6 +81,7 @@ def build(state):
     add('/os-simple-tenant-usage', us, {'GET': 'index'})
     add('/os-simple-tenant-usage/{id}', us, {'GET': 'show'})
 
+    _admin(add, state)
     _servers(add, state)
     _proxies(add, state)
     return r.finalize()
@@ -88,9 +94,31 @@ def _proxies(add, state):
         module.add_routes(add, state)
 
 
+def _admin(add, state):
+    """Admin APIs: aggregates, os-hosts, migrations, the usage audit log."""
+    ag = aggregates.Aggregates(state)
+    add('/os-aggregates', ag, CRUD)
+    add('/os-aggregates/{id}', ag, MEMBER)
+    add('/os-aggregates/{id}/action', ag, {'POST': 'action'})
+    oh = legacy_hosts.Hosts(state)
+    add('/os-hosts', oh, {'GET': 'index'})
+    add('/os-hosts/{id}', oh, {'GET': 'show', 'PUT': 'update'})
+    add('/os-hosts/{id}/reboot', oh, {'GET': 'reboot'})
+    add('/os-hosts/{id}/shutdown', oh, {'GET': 'shutdown'})
+    add('/os-hosts/{id}/startup', oh, {'GET': 'startup'})
+    add('/os-migrations', migrations.Migrations(state), {'GET': 'index'})
+    al = audit_log.AuditLog(state)
+    add('/os-instance_usage_audit_log', al, {'GET': 'index'})
+    add('/os-instance_usage_audit_log/{id}', al, {'GET': 'show'})
+
+
 def _servers(add, state):
     """Routes of servers and everything under them."""
     servers.add_routes(add, state)
+    sm = migrations.ServerMigrations(state)
+    add('/servers/{server_id}/migrations', sm, {'GET': 'index'})
+    add('/servers/{server_id}/migrations/{id}', sm, {'GET': 'show'})
+    add('/servers/{server_id}/diagnostics', diagnostics.Diagnostics(state), {'GET': 'index'})
 
 
 class ProjectInPath:

@@ -33,7 +33,7 @@ def host_uptime(conf, host):
         time.strftime('%H:%M:%S'), days, rest // 3600, rest % 3600 // 60, load)
 
 
-def _zone_of(service, nodes_by_host, default_zone):
+def zone_of(service, nodes_by_host, default_zone):
     if service['binary'] != WORKER:
         return INTERNAL_ZONE
     node = nodes_by_host.get(service['host'])
@@ -63,10 +63,10 @@ class Services(base.Controller):
         binary = req.GET.get('binary')
         found = services.list_(self.db, binary=OUR_BINARIES.get(binary, binary),
                                host=req.GET.get('host'))
-        return {'services': [self._view(req, s, _zone_of(s, nodes, zone)) for s in found]}
+        return {'services': [self._view(req, s, zone_of(s, nodes, zone)) for s in found]}
 
     def _one(self, req, svc):
-        return self._view(req, svc, _zone_of(svc, self._nodes(),
+        return self._view(req, svc, zone_of(svc, self._nodes(),
                                              self.conf.compute.default_availability_zone))
 
     def update(self, req, id):
@@ -270,7 +270,7 @@ class AvailabilityZones(base.Controller):
         default = self.conf.compute.default_availability_zone
         zones = {}
         for svc in services.list_(self.db):
-            zone = _zone_of(svc, nodes, default)
+            zone = zone_of(svc, nodes, default)
             hosts = zones.setdefault(zone, {})
             hosts.setdefault(svc['host'], {})[svc['binary']] = {
                 'available': svc['alive'], 'active': not svc['disabled'],

@@ -347,3 +347,30 @@ def volume_attachment(req_version):
         'type': 'object', 'properties': props, 'required': ['volumeId'],
         'additionalProperties': False}}, 'required': ['volumeAttachment'],
         'additionalProperties': False}
+
+# Host aggregates: an AZ name never holds ':' (the 'zone:host:node' syntax of server
+# creation) nor starts or ends with spaces.
+AZ_NAME = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255, 'format': 'name',
+           'pattern': r'^[^:\s]([^:]*[^:\s])?$'}
+AGGREGATE_CREATE = obj('aggregate', {'name': NAME, 'availability_zone': AZ_NAME},
+                       required=['name'])
+AGGREGATE_UPDATE = obj('aggregate', {'name': NAME, 'availability_zone': AZ_NAME})
+AGGREGATE_UPDATE['properties']['aggregate']['minProperties'] = 1
+AGGREGATE_HOST = {'type': 'object', 'properties': {'host': NAME_ANY_SPACE},
+                  'required': ['host'], 'additionalProperties': False}
+AGGREGATE_METADATA = {'type': 'object', 'properties': {'metadata': {
+    'type': 'object', 'minProperties': 1,
+    'patternProperties': {r'^[a-zA-Z0-9-_:. ]{1,255}$': {
+        'type': ['string', 'null'], 'maxLength': 255, 'format': 'text'}},
+    'additionalProperties': False}}, 'required': ['metadata'], 'additionalProperties': False}
+AGGREGATE_ACTION = {'type': 'object', 'minProperties': 1, 'maxProperties': 1,
+                    'properties': {'add_host': AGGREGATE_HOST, 'remove_host': AGGREGATE_HOST,
+                                   'set_metadata': AGGREGATE_METADATA},
+                    'additionalProperties': False}
+# os-hosts PUT (before 2.43)
+HOST_UPDATE = {'type': 'object', 'minProperties': 1, 'properties': {
+    'status': {'type': 'string', 'enum': ['enable', 'disable', 'Enable', 'Disable',
+                                          'ENABLE', 'DISABLE']},
+    'maintenance_mode': {'type': 'string', 'enum': ['enable', 'disable', 'Enable',
+                                                    'Disable', 'ENABLE', 'DISABLE']}},
+    'additionalProperties': False}

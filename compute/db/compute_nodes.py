@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from common import exceptions as exc
 from common.db import types
+from compute.db import aggregates
 from compute.db import api as db_api
 from compute.db import models
 
@@ -27,6 +28,10 @@ def upsert(db, host, resources):
     node_name = resources.get('hypervisor_hostname') or host
     values = {k: resources[k] for k in _REPORTED if resources.get(k) is not None}
     with db.session() as sess:
+        # A host aggregate's AZ wins over the worker's configured default.
+        zone = aggregates.zone_of_host(sess, host)
+        if zone:
+            values['availability_zone'] = zone
         row = sess.execute(sa.select(models.ComputeNode).where(
             models.ComputeNode.hypervisor_hostname == node_name)).scalar()
         if row is None:
@@ -42,18 +47,19 @@ def upsert(db, host, resources):
 
 
 # What the scheduler filters and weighs: sizes and settings a worker reports (they change
-# when it reports) and the claimed sums (they change with every claim).
+# when it reports) and what changes any time: the claimed sums (every claim) and the AZ
+# (an admin moves the host's aggregate; the next request must see it).
 _SIZE_COLUMNS = (
-    'id', 'host', 'hypervisor_hostname', 'hypervisor_type', 'virt_type', 'availability_zone',
+    'id', 'host', 'hypervisor_hostname', 'hypervisor_type', 'virt_type',
     'vcpus', 'memory_mb', 'local_gb', 'cpu_info', 'cpu_allocation_ratio',
     'ram_allocation_ratio', 'disk_allocation_ratio', 'reserved_host_memory_mb',
     'reserved_host_disk_mb')
-_CLAIMED_COLUMNS = ('vcpus_claimed', 'memory_mb_claimed', 'disk_gb_claimed',
-                    'instances_claimed')
+_LIVE_COLUMNS = ('vcpus_claimed', 'memory_mb_claimed', 'disk_gb_claimed',
+                 'instances_claimed', 'availability_zone')
 
 
 def host_sizes(db):
-    """{node id: the node's sizes, ratios, AZ, hypervisor and CPU info} of every node."""
+    """{node id: the node's sizes, ratios, hypervisor and CPU info} of every node."""
     N = models.ComputeNode
     with db.session() as sess:
         rows = sess.execute(sa.select(*[getattr(N, c) for c in _SIZE_COLUMNS]))
@@ -62,8 +68,8 @@ def host_sizes(db):
 
 def host_states(db, worker_binary, down_time, sizes=None):
     """One dict per node for the scheduler: its sizes (from ``sizes``, a ``host_sizes``
-    result the caller may keep a while, else read now), its claimed sums as they are now,
-    and ``alive``/``disabled`` of its worker (a node whose worker has no row is neither),
+    result the caller may keep a while, else read now), its claimed sums and AZ as they
+    are now, and ``alive``/``disabled`` of its worker (a node whose worker has no row is neither),
     worked out by the database in one narrow query: this runs for every request, over
     every node.  Returns ``(hosts, unknown)``: nodes missing from ``sizes`` are left out
     and counted in ``unknown`` (the caller reads the sizes again)."""
@@ -71,7 +77,7 @@ def host_states(db, worker_binary, down_time, sizes=None):
     cutoff = types.utcnow() - datetime.timedelta(seconds=down_time)
     alive = sa.case((sa.and_(sa.func.coalesce(S.updated_at, S.created_at) >= cutoff,
                              S.forced_down.is_(False)), 1), else_=0)
-    query = sa.select(N.id, *[getattr(N, c) for c in _CLAIMED_COLUMNS],
+    query = sa.select(N.id, *[getattr(N, c) for c in _LIVE_COLUMNS],
                       alive.label('alive'), S.disabled).outerjoin(
         S, sa.and_(S.host == N.host, S.binary == worker_binary)).order_by(N.id)
     if sizes is None:
@@ -84,7 +90,7 @@ def host_states(db, worker_binary, down_time, sizes=None):
                 unknown += 1
                 continue
             state = dict(size)
-            state.update((c, getattr(row, c)) for c in _CLAIMED_COLUMNS)
+            state.update((c, getattr(row, c)) for c in _LIVE_COLUMNS)
             state['alive'] = bool(row.alive)
             state['disabled'] = bool(row.disabled)
             hosts.append(state)

@@ -368,3 +368,29 @@ class Migration(Base):
     user_id = sa.Column(sa.String(64), nullable=True)
     created_at = _created()
     updated_at = _updated()
+
+
+class Aggregate(Base):
+    """A host aggregate (os-aggregates): hosts grouped under metadata; its
+    ``availability_zone`` metadata key is the AZ of its hosts."""
+    __tablename__ = 'aggregates'
+    id = _int_pk()
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True, default=types.new_uuid)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class AggregateHost(Base):
+    __tablename__ = 'aggregate_hosts'
+    aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id', ondelete='CASCADE'),
+                             primary_key=True)
+    host = sa.Column(sa.String(255), primary_key=True, index=True)
+
+
+class AggregateMetadata(Base):
+    __tablename__ = 'aggregate_metadata'
+    aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id', ondelete='CASCADE'),
+                             primary_key=True)
+    key = sa.Column(sa.String(255), primary_key=True)
+    value = sa.Column(sa.String(255), nullable=False)

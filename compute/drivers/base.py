@@ -386,6 +386,12 @@ class ComputeDriver:
         """Restore the disks and sizes from before the resize."""
         raise NotImplementedError
 
+    def get_diagnostics(self, instance):
+        """The guest's figures in the compute API's 2.48 diagnostics format (state,
+        driver, hypervisor, num_*, memory/cpu/nic/disk details, config_drive); disk and
+        nic entries also carry their device ``name`` (the pre-2.48 keys use it)."""
+        raise NotImplementedError
+
     # Consoles.
     def get_console_output(self, instance, max_bytes=None):
         """The tail of the serial console log as text (bounded)."""

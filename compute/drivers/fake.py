@@ -115,6 +115,27 @@ class FakeDriver(base.ComputeDriver):
         return base.InstanceInfo(state=server.state, memory_mb=server.flavor.memory_mb,
                                  vcpus=server.flavor.vcpus)
 
+    def get_diagnostics(self, instance):
+        """Fake figures (unit tests only): sizes from the flavor, counters zero."""
+        server = self._server(self._enter('get_diagnostics', instance))
+        flavor = server.flavor
+        disks = ['vda'] + sorted(d for d in server.volumes.values() if d != 'vda')
+        nic_zero = dict.fromkeys(('rx_octets', 'rx_errors', 'rx_drop', 'rx_packets',
+                                  'tx_octets', 'tx_errors', 'tx_drop', 'tx_packets'), 0)
+        return {'state': power_state.DIAGNOSTICS_STATES.get(server.state, 'pending'),
+                'driver': 'fake', 'hypervisor': 'fake', 'hypervisor_os': 'linux',
+                'config_drive': False, 'num_cpus': flavor.vcpus, 'num_disks': len(disks),
+                'num_nics': len(server.vifs),
+                'memory_details': {'maximum': flavor.memory_mb, 'used': flavor.memory_mb},
+                'cpu_details': [{'id': i, 'time': 0, 'utilisation': None}
+                                for i in range(flavor.vcpus)],
+                'nic_details': [dict(nic_zero, name=v.tap_name, mac_address=v.mac,
+                                     rx_rate=None, tx_rate=None)
+                                for v in server.vifs.values()],
+                'disk_details': [{'name': d, 'read_bytes': 0, 'read_requests': 0,
+                                  'write_bytes': 0, 'write_requests': 0, 'errors_count': 0}
+                                 for d in disks]}
+
     def get_volume_connector(self):
         return {'initiator': 'iqn.2024-01.org.cirrostack:%s' % self.hostname,
                 'host': self.hostname, 'ip': '127.0.0.1', 'platform': 'x86_64',

@@ -15,6 +15,10 @@ NAMES = {NOSTATE: 'NOSTATE', RUNNING: 'Running', PAUSED: 'Paused', SHUTDOWN: 'Sh
          CRASHED: 'Crashed', SUSPENDED: 'Suspended'}
 
 # What the manager should do about a disagreement (see ``reconcile``).
+# The compute API's diagnostics name these states so (2.48).
+DIAGNOSTICS_STATES = {NOSTATE: 'pending', RUNNING: 'running', PAUSED: 'paused',
+                      SHUTDOWN: 'shutdown', CRASHED: 'crashed', SUSPENDED: 'suspended'}
+
 NO_ACTION = 'none'
 MARK_STOPPED = 'mark_stopped'        # the guest went away by itself: record SHUTOFF
 POWER_OFF_GUEST = 'power_off_guest'  # the user stopped it, yet it runs: stop it again

@@ -682,6 +682,9 @@ class WorkerManager(manager_mod.Manager, clients.ServiceClients):
     def get_console_output(self, ctx, server, max_bytes=None):
         return self.driver.get_console_output(server['uuid'], max_bytes)
 
+    def get_diagnostics(self, ctx, server):
+        return self.driver.get_diagnostics(server['uuid'])
+
     def get_vnc_console(self, ctx, server):
         return self.driver.get_vnc_console(server['uuid']).to_dict()
 

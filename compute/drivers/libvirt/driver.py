@@ -20,6 +20,7 @@ from compute.drivers import base
 from compute.drivers.libvirt import config
 from compute.drivers.libvirt import configdrive
 from compute.drivers.libvirt import console
+from compute.drivers.libvirt import diagnostics
 from compute.drivers.libvirt import disks
 from compute.drivers.libvirt import hardware
 from compute.drivers.libvirt import host as host_mod
@@ -579,6 +580,13 @@ class LibvirtDriver(hotplug.HotplugMixin, rescue.RescueMixin, resize.ResizeMixin
         uuid = uuid_arg(instance)
         self._domain(uuid)
         return console.tail(self._paths(uuid).console_log, max_bytes)
+
+    @translate_errors
+    def get_diagnostics(self, instance):
+        uuid = uuid_arg(instance)
+        dom = self._domain(uuid)
+        return diagnostics.collect(dom, self._power_state(dom), self.virt_type,
+                                   os.path.exists(self._paths(uuid).config_drive))
 
     @translate_errors
     def get_vnc_console(self, instance):

@@ -104,6 +104,70 @@ def test_unknown_image_is_400_and_leaves_nothing(stack, world):
     assert [x for x in listed if x['name'] == 'bad'] == []
 
 
+def _zones(stack):
+    return {z['zoneName'] for z in stack.call('GET', 'compute', '/v2.1/os-availability-zone',
+                                              stack.demo).json()['availabilityZoneInfo']}
+
+
+def test_aggregate_zone_resize_migration_and_diagnostics(stack, world):
+    """An aggregate's AZ becomes cmp1's zone (kept across the worker's reports) and the
+    scheduler places a server asked in it there; diagnostics come from the worker; a
+    resize leaves a migration record os-migrations lists."""
+    s = stack
+    agg = s.call('POST', 'compute', '/v2.1/os-aggregates', s.admin, {'aggregate': {
+        'name': 'func-agg', 'availability_zone': 'az-func'}}).json()['aggregate']
+    act = '/v2.1/os-aggregates/%d/action' % agg['id']
+    s.call('POST', 'compute', act, s.admin, {'add_host': {'host': 'cmp1'}})
+    time.sleep(5)                        # two resource reports of the worker
+    assert _zones(s) == {'az-func'}
+    created = s.call('POST', 'compute', '/v2.1/servers', s.demo, {'server': {
+        'name': 'vm-az', 'imageRef': world['image'], 'flavorRef': world['flavor'],
+        'availability_zone': 'az-func', 'networks': [{'uuid': world['net']}]}}).json()[
+        'server']
+    server_id = created['id']
+    play_bridge_agent(s, server_id)
+    server = wait(lambda: (server_of(s, server_id) or {}).get('status') == 'ACTIVE'
+                  and server_of(s, server_id), what='ACTIVE')
+    assert server['OS-EXT-AZ:availability_zone'] == 'az-func'
+    v248 = {'OpenStack-API-Version': 'compute 2.48'}
+    diag = s.call('GET', 'compute', '/v2.1/servers/%s/diagnostics' % server_id, s.admin,
+                  headers=v248).json()
+    assert diag['state'] == 'running' and diag['num_cpus'] == 1 and diag['num_nics'] == 1
+    assert s.call('GET', 'compute', '/v2.1/servers/%s/diagnostics' % server_id, s.demo,
+                  ok=False).status_code == 403
+
+    s.call('POST', 'compute', '/v2.1/flavors', s.admin, {'flavor': {
+        'name': 'm1.micro', 'ram': 256, 'vcpus': 1, 'disk': 2, 'id': '43'}})
+    s.call('POST', 'compute', '/v2.1/servers/%s/action' % server_id, s.demo,
+           {'resize': {'flavorRef': '43'}})
+    wait(lambda: (server_of(s, server_id) or {}).get('status') == 'VERIFY_RESIZE',
+         what='VERIFY_RESIZE')
+    v280 = {'OpenStack-API-Version': 'compute 2.80'}
+
+    def migration():
+        found = [m for m in s.call('GET', 'compute', '/v2.1/os-migrations', s.admin,
+                                   headers=v280).json()['migrations']
+                 if m['instance_uuid'] == server_id]
+        return found[0] if len(found) == 1 else None
+    mig = migration()
+    assert (mig['migration_type'], mig['status'], mig['source_compute'],
+            mig['dest_compute']) == ('resize', 'finished', 'cmp1', 'cmp1')
+    assert mig['new_instance_type_id'] != mig['old_instance_type_id']
+    s.call('POST', 'compute', '/v2.1/servers/%s/action' % server_id, s.demo,
+           {'confirmResize': None})
+    wait(lambda: (migration() or {}).get('status') == 'confirmed', what='confirmed')
+    # the zone of a host with servers does not move under them
+    assert s.call('PUT', 'compute', '/v2.1/os-aggregates/%d' % agg['id'], s.admin,
+                  {'aggregate': {'availability_zone': 'elsewhere'}},
+                  ok=False).status_code == 400
+
+    s.call('DELETE', 'compute', '/v2.1/servers/%s' % server_id, s.demo)
+    wait(lambda: server_of(s, server_id) is None, what='the server gone')
+    s.call('POST', 'compute', act, s.admin, {'remove_host': {'host': 'cmp1'}})
+    s.call('DELETE', 'compute', '/v2.1/os-aggregates/%d' % agg['id'], s.admin)
+    assert _zones(s) == {'nova'}
+
+
 def test_killed_worker_mid_build_ends_in_error_not_build(stack, world):
     """kill -9 of the worker while a build waits for its port: after the restart the
     server is ERROR with a fault, and its port is gone."""

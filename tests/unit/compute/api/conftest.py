@@ -1,6 +1,7 @@
 """Fixtures of the compute API unit tests: the paste app in-process with minted tokens,
 a SQLite database and the fake RPC transport."""
 import os
+import sys
 import uuid
 
 import pytest
@@ -12,6 +13,9 @@ from common.testing import tokens as test_tokens
 from common.wsgi import server as wsgi_server
 from compute import conf as compute_conf
 from compute.state import ComputeState
+
+# The test modules share helpers (servers' fixtures) by plain import.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))))
