@@ -37,6 +37,7 @@ _CRUD_OWNER = {
     'subnetpool': ['shared', 'is_default'],
     'address_scope': ['shared'],
     'trunk': [],
+    'address_group': [],
 }
 
 # Attributes only admins see in responses.
@@ -121,6 +122,8 @@ EXTRA = [
      for kind in ('flavor', 'service_profile')] + [
     RuleDefault('get_service_profile', ADMIN, 'List and show service profiles.'),
     RuleDefault('add_subports', WRITER, 'Add subports to a trunk.'),
+    RuleDefault('add_addresses', WRITER, 'Add addresses to an address group.'),
+    RuleDefault('remove_addresses', WRITER, 'Remove addresses from an address group.'),
     RuleDefault('remove_subports', WRITER, 'Remove subports from a trunk.'),
     RuleDefault('create_flavor_service_profile', ADMIN,
                 'Associate a service profile with a flavor.'),

@@ -82,6 +82,10 @@ EXTENSIONS = [
     ('flavors', 'Neutron Service Flavors', 'Flavor specification for Neutron advanced '
                                            'services.'),
     ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
+    ('address-group', 'Address group', 'Support address group'),
+    ('security-groups-remote-address-group', 'Remote address group id field for security '
+                                             'group rules',
+     'Add new field of remote address group id in security group rules'),
 ]
 
 
@@ -177,6 +181,32 @@ class TrunkActions:
 
     def get_subports(self, req, id):
         return self.core.trunks.subports(middleware.get_context(req), id)
+
+
+class AddressGroupActions:
+    """``/v2.0/address-groups/{id}/add_addresses`` and ``remove_addresses`` (PUT with
+    ``{"addresses": [...]}``, answering the changed group)."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _run(self, req, id, rule, add):
+        ctx = middleware.get_context(req)
+        body = wsgi_response.json_body(req)
+        if not isinstance(body, dict):
+            raise nexc.BadRequest("Resource body required: an 'addresses' list.")
+        validation.validate(schemas.ADDRESS_GROUP_ADDRESSES, body)
+        group = self.core.addressgroups.show(ctx, id)
+        self.enforcer.authorize(rule, group, ctx)
+        return {'address_group': self.core.addressgroups.change_addresses(
+            ctx, id, body['addresses'], add)}
+
+    def add_addresses(self, req, id):
+        return self._run(req, id, 'add_addresses', True)
+
+    def remove_addresses(self, req, id):
+        return self._run(req, id, 'remove_addresses', False)
 
 
 class Quotas:

@@ -121,7 +121,7 @@ RULE_CREATE = _obj({
     'protocol': {'type': ['string', 'integer', 'null']},
     'port_range_min': PORT_NUMBER, 'port_range_max': PORT_NUMBER,
     'remote_ip_prefix': {'type': ['string', 'null'], 'maxLength': 64},
-    'remote_group_id': NULL_ID, 'remote_address_group_id': {'type': 'null'},
+    'remote_group_id': NULL_ID, 'remote_address_group_id': NULL_ID,
     'description': DESC}, required=('security_group_id', 'direction'))
 RULE_UPDATE = _obj({'description': DESC}, extra_owned=False)
 
@@ -209,3 +209,10 @@ ADD_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094, 'items': S
 REMOVE_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094,
                                       'items': SUBPORT_REF}},
                        required=('sub_ports',), extra_owned=False)
+
+# address-group: each address is parsed by common.validators in the plugin.
+ADDRESSES = {'type': 'array', 'maxItems': 1000, 'items': IP}
+ADDRESS_GROUP_CREATE = _obj({'name': NAME, 'description': DESC, 'addresses': ADDRESSES})
+ADDRESS_GROUP_UPDATE = _obj({'name': NAME, 'description': DESC}, extra_owned=False)
+ADDRESS_GROUP_ADDRESSES = _obj({'addresses': ADDRESSES}, required=('addresses',),
+                               extra_owned=False)

@@ -19,7 +19,7 @@ class Core:
     """Config, database, notifier and the resource managers of one network-api process."""
 
     def __init__(self, conf, db, notifier=None):
-        from network.plugin import (addressscopes, agents, flavors, floatingips, hoststate,
+        from network.plugin import (addressgroups, addressscopes, agents, flavors, floatingips, hoststate,
                                     ipavailability, networks, ports, qos, quotas, rbac,
                                     routers, secgroups, subnetpools, subnets, tags, trunks)
         self.conf = conf
@@ -42,6 +42,7 @@ class Core:
         self.ip_availability = ipavailability.IPAvailability(self)
         self.flavors = flavors.FlavorManager(self)
         self.trunks = trunks.TrunkManager(self)
+        self.addressgroups = addressgroups.AddressGroupManager(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from common import context as context_mod
 from network import rpcapi
 from network.db import models
+from network.plugin import addressgroups
 from network.plugin import core
 from network.plugin import networks as networks_mod
 from network.plugin import secgroups
@@ -99,12 +100,19 @@ class HostState:
                     models.PortSecurityGroup.port_id).where(
                     models.PortSecurityGroup.security_group_id == rule.remote_group_id))))
             remote_ips = sorted(ip for ip in ips if ipaddress.ip_address(ip).version == version)
+        elif rule.remote_address_group_id:
+            version = 4 if rule.ethertype == 'IPv4' else 6
+            cidrs = addressgroups.addresses_of(
+                sess, [rule.remote_address_group_id])[rule.remote_address_group_id]
+            remote_ips = [c for c in cidrs if ipaddress.ip_network(c).version == version]
         return {'direction': rule.direction, 'ethertype': rule.ethertype,
                 'protocol': secgroups.canonical_protocol(rule.protocol, rule.ethertype),
                 'port_range_min': rule.port_range_min,
                 'port_range_max': rule.port_range_max,
                 'remote_ip_prefix': rule.remote_ip_prefix,
-                'remote_group_id': rule.remote_group_id, 'remote_ips': remote_ips}
+                'remote_group_id': rule.remote_group_id,
+                'remote_address_group_id': rule.remote_address_group_id,
+                'remote_ips': remote_ips}
 
     # DHCP agent ------------------------------------------------------------------
     def _dhcp(self, sess, host):
