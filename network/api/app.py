@@ -2,6 +2,7 @@
 from common import config
 from common.wsgi import router as router_mod
 from common.wsgi import versions
+from network.api import agentscheduler
 from network.api import misc
 from network.api import qos
 from network.api import resource
@@ -138,6 +139,7 @@ def build(conf, core, enforcer):
     r.add(PREFIX + '/trunks/{id}/add_subports', trunk_actions, {'PUT': 'add_subports'})
     r.add(PREFIX + '/trunks/{id}/remove_subports', trunk_actions, {'PUT': 'remove_subports'})
     r.add(PREFIX + '/trunks/{id}/get_subports', trunk_actions, {'GET': 'get_subports'})
+    agentscheduler.add_routes(r, PREFIX, core, enforcer)
     bindings = misc.FlavorProfiles(core, enforcer)
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles', bindings, {'POST': 'create'})
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles/{id}', bindings,

@@ -83,6 +83,8 @@ EXTENSIONS = [
                                            'services.'),
     ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
     ('address-group', 'Address group', 'Support address group'),
+    ('dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'),
+    ('l3_agent_scheduler', 'L3 Agent Scheduler', 'Schedule routers among l3 agents'),
     ('security-groups-remote-address-group', 'Remote address group id field for security '
                                              'group rules',
      'Add new field of remote address group id in security group rules'),

@@ -216,3 +216,8 @@ ADDRESS_GROUP_CREATE = _obj({'name': NAME, 'description': DESC, 'addresses': ADD
 ADDRESS_GROUP_UPDATE = _obj({'name': NAME, 'description': DESC}, extra_owned=False)
 ADDRESS_GROUP_ADDRESSES = _obj({'addresses': ADDRESSES}, required=('addresses',),
                                extra_owned=False)
+
+
+def scheduling_body(key):
+    """``{"network_id": ...}`` / ``{"router_id": ...}`` of adding one to an agent."""
+    return _obj({key: ID}, required=(key,), extra_owned=False)
