@@ -82,6 +82,7 @@ DefaultExternalNetworkExists = _make(exc.Conflict, 'DefaultExternalNetworkExists
 AddressScopeInUse = _make(exc.Conflict, 'AddressScopeInUse')
 NetworkHostedByDHCPAgent = _make(exc.Conflict, 'NetworkHostedByDHCPAgent')
 RouterHostedByL3Agent = _make(exc.Conflict, 'RouterHostedByL3Agent')
+AutoAllocationFailure = _make(exc.Conflict, 'AutoAllocationFailure')
 AddressGroupInUse = _make(exc.Conflict, 'AddressGroupInUse')
 AddressScopePrefixConflict = _make(exc.Conflict, 'AddressScopePrefixConflict')
 SubnetPoolInUse = _make(exc.Conflict, 'SubnetPoolInUse')

@@ -121,6 +121,10 @@ EXTRA = [
      for action in ('create', 'update', 'delete')
      for kind in ('flavor', 'service_profile')] + [
     RuleDefault('get_service_profile', ADMIN, 'List and show service profiles.'),
+    RuleDefault('get_auto_allocated_topology', WRITER,
+                'Get (making it on first ask) a project\'s auto-allocated topology.'),
+    RuleDefault('delete_auto_allocated_topology', WRITER,
+                'Delete a project\'s auto-allocated topology.'),
     RuleDefault('get_dhcp-networks', ADMIN, 'List the networks a DHCP agent serves.'),
     RuleDefault('create_dhcp-network', ADMIN, 'Add a network to a DHCP agent.'),
     RuleDefault('delete_dhcp-network', ADMIN, 'Remove a network from a DHCP agent.'),

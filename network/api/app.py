@@ -140,6 +140,9 @@ def build(conf, core, enforcer):
     r.add(PREFIX + '/trunks/{id}/remove_subports', trunk_actions, {'PUT': 'remove_subports'})
     r.add(PREFIX + '/trunks/{id}/get_subports', trunk_actions, {'GET': 'get_subports'})
     agentscheduler.add_routes(r, PREFIX, core, enforcer)
+    topology = misc.AutoAllocatedTopology(core, enforcer)
+    r.add(PREFIX + '/auto-allocated-topology/{project_id}', topology,
+          {'GET': 'show', 'DELETE': 'delete'})
     bindings = misc.FlavorProfiles(core, enforcer)
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles', bindings, {'POST': 'create'})
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles/{id}', bindings,

@@ -1,6 +1,9 @@
 """Small controllers: version discovery, extensions, quotas, router actions (interfaces,
 extra routes), network IP availability and service providers."""
+import re
+
 from common import validation
+from common import validators
 from common.wsgi import listing
 from common.wsgi import endpoint
 from common.wsgi import middleware
@@ -83,6 +86,8 @@ EXTENSIONS = [
                                            'services.'),
     ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
     ('address-group', 'Address group', 'Support address group'),
+    ('auto-allocated-topology', 'Auto Allocated Topology Services',
+     'Auto Allocated Topology Services.'),
     ('dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'),
     ('l3_agent_scheduler', 'L3 Agent Scheduler', 'Schedule routers among l3 agents'),
     ('security-groups-remote-address-group', 'Remote address group id field for security '
@@ -209,6 +214,39 @@ class AddressGroupActions:
 
     def remove_addresses(self, req, id):
         return self._run(req, id, 'remove_addresses', False)
+
+
+_PROJECT_ID = re.compile(r'\A[A-Za-z0-9_.-]{1,64}\Z')
+
+
+class AutoAllocatedTopology:
+    """``/v2.0/auto-allocated-topology/{project_id}``: GET makes the project's topology
+    once (``?fields=dry-run`` only checks that it could), DELETE removes it."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _ctx(self, req, rule, project_id):
+        ctx = middleware.get_context(req)
+        if not _PROJECT_ID.match(project_id):
+            raise nexc.BadRequest('Invalid project id %s.' % validators.quote(project_id))
+        target = {'project_id': project_id, 'tenant_id': project_id}
+        self.enforcer.authorize(rule, target, ctx)
+        return ctx
+
+    def show(self, req, project_id):
+        ctx = self._ctx(req, 'get_auto_allocated_topology', project_id)
+        fields = listing.parse_fields(req)
+        if fields and set(fields) != {'dry-run'}:
+            raise nexc.BadRequest('Unrecognized field: only fields=dry-run is accepted.')
+        return {'auto_allocated_topology': self.core.autoallocate.get(
+            ctx, project_id, dry_run=bool(fields))}
+
+    def delete(self, req, project_id):
+        ctx = self._ctx(req, 'delete_auto_allocated_topology', project_id)
+        self.core.autoallocate.delete(ctx, project_id)
+        return None
 
 
 class Quotas:

@@ -466,3 +466,15 @@ class RouterL3AgentBinding(Base):
                           primary_key=True)
     agent_id = sa.Column(sa.String(36), sa.ForeignKey('agents.id', ondelete='CASCADE'),
                          nullable=False, index=True)
+
+
+class AutoAllocatedTopology(Base):
+    """A project's auto-allocated network and router (auto-allocated-topology): the
+    primary key lets only one of two racing requests make it (the other reruns and
+    answers the winner's)."""
+    __tablename__ = 'auto_allocated_topologies'
+    project_id = sa.Column(sa.String(64), primary_key=True)
+    network_id = sa.Column(sa.String(36), sa.ForeignKey('networks.id', ondelete='CASCADE'),
+                           nullable=False, unique=True)
+    router_id = sa.Column(sa.String(36), sa.ForeignKey('routers.id', ondelete='SET NULL'),
+                          nullable=True)

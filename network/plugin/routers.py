@@ -249,50 +249,53 @@ class RouterManager:
 
     # interfaces ----------------------------------------------------------------------
     def add_interface(self, ctx, router_id, body):
-        def run(sess):
-            row = self.get_row(sess, ctx, router_id)
-            subnet_id, port_id = self._interface_target(body)
-            if port_id:
-                port = self.core.ports.get_row(sess, ctx, port_id)
-                if port.device_owner or port.device_id:
-                    raise nexc.PortInUse('Port %s is already in use by %s %s.'
-                                         % (port.id, port.device_owner or 'device',
-                                            port.device_id))
-                subnets = list(sess.scalars(sa.select(models.Subnet).where(
-                    models.Subnet.id.in_(sa.select(models.IPAllocation.subnet_id).where(
-                        models.IPAllocation.port_id == port.id)))))
-                if not subnets:
-                    raise nexc.InvalidInput('Router port %s must have at least one fixed IP.'
-                                            % port.id)
-                self._check_new_subnets(sess, row, subnets)
-                port.device_owner = core.OWNER_ROUTER_INTERFACE
-                port.device_id = row.id
-                sess.execute(sa.delete(models.PortSecurityGroup).where(
-                    models.PortSecurityGroup.port_id == port.id))
-                core.bump(port)
-            else:
-                subnet = self.core.subnets.get_row(sess, ctx, subnet_id)
-                self.core.networks.usable_row(sess, ctx, subnet.network_id)
-                if not subnet.gateway_ip:
-                    raise nexc.InvalidInput('Bad router request: Subnet %s does not have a '
-                                            'gateway IP.' % subnet.id)
-                self._check_new_subnets(sess, row, [subnet])
-                created = self.core.ports.create_in(
-                    sess, ctx, {'network_id': subnet.network_id,
-                                'device_owner': core.OWNER_ROUTER_INTERFACE,
-                                'device_id': row.id,
-                                'fixed_ips': [{'subnet_id': subnet.id,
-                                               'ip_address': subnet.gateway_ip}]},
-                    project=row.project_id, service=True)
-                port = sess.get(models.Port, created['id'])
-                subnets = [subnet]
-            sess.add(models.RouterPort(port_id=port.id, router_id=row.id,
-                                       port_type=core.OWNER_ROUTER_INTERFACE))
-            sess.flush()
-            return self._interface_info(row, port, subnets)
-        result = self.core.transaction(run)
+        result = self.core.transaction(
+            lambda sess: self.add_interface_in(sess, ctx, router_id, body))
         self.core.notify(ctx, [('router', [router_id]), ('port', [result['port_id']])])
         return result
+
+    def add_interface_in(self, sess, ctx, router_id, body):
+        """``add_interface`` in the caller's transaction (auto-allocated-topology)."""
+        row = self.get_row(sess, ctx, router_id)
+        subnet_id, port_id = self._interface_target(body)
+        if port_id:
+            port = self.core.ports.get_row(sess, ctx, port_id)
+            if port.device_owner or port.device_id:
+                raise nexc.PortInUse('Port %s is already in use by %s %s.'
+                                     % (port.id, port.device_owner or 'device',
+                                        port.device_id))
+            subnets = list(sess.scalars(sa.select(models.Subnet).where(
+                models.Subnet.id.in_(sa.select(models.IPAllocation.subnet_id).where(
+                    models.IPAllocation.port_id == port.id)))))
+            if not subnets:
+                raise nexc.InvalidInput('Router port %s must have at least one fixed IP.'
+                                        % port.id)
+            self._check_new_subnets(sess, row, subnets)
+            port.device_owner = core.OWNER_ROUTER_INTERFACE
+            port.device_id = row.id
+            sess.execute(sa.delete(models.PortSecurityGroup).where(
+                models.PortSecurityGroup.port_id == port.id))
+            core.bump(port)
+        else:
+            subnet = self.core.subnets.get_row(sess, ctx, subnet_id)
+            self.core.networks.usable_row(sess, ctx, subnet.network_id)
+            if not subnet.gateway_ip:
+                raise nexc.InvalidInput('Bad router request: Subnet %s does not have a '
+                                        'gateway IP.' % subnet.id)
+            self._check_new_subnets(sess, row, [subnet])
+            created = self.core.ports.create_in(
+                sess, ctx, {'network_id': subnet.network_id,
+                            'device_owner': core.OWNER_ROUTER_INTERFACE,
+                            'device_id': row.id,
+                            'fixed_ips': [{'subnet_id': subnet.id,
+                                           'ip_address': subnet.gateway_ip}]},
+                project=row.project_id, service=True)
+            port = sess.get(models.Port, created['id'])
+            subnets = [subnet]
+        sess.add(models.RouterPort(port_id=port.id, router_id=row.id,
+                                   port_type=core.OWNER_ROUTER_INTERFACE))
+        sess.flush()
+        return self._interface_info(row, port, subnets)
 
     @staticmethod
     def _interface_target(body):

@@ -1,5 +1,6 @@
-"""Address groups (address-group), security group rules naming one as remote, and the
-DHCP/L3 agent bindings (dhcp_agent_scheduler, l3_agent_scheduler)."""
+"""Address groups (address-group), security group rules naming one as remote, the
+DHCP/L3 agent bindings (dhcp_agent_scheduler, l3_agent_scheduler) and auto-allocated
+topologies."""
 from common.db import migration
 from network.db import models
 
@@ -7,7 +8,8 @@ from network.db import models
 def upgrade(conn):
     migration.create_tables(conn, models.Base.metadata,
                             ['address_groups', 'address_group_addresses',
-                             'network_dhcp_agent_bindings', 'router_l3_agent_bindings'])
+                             'network_dhcp_agent_bindings', 'router_l3_agent_bindings',
+                             'auto_allocated_topologies'])
     rules = models.SecurityGroupRule.__table__
     migration.add_column(conn, 'security_group_rules',
                          rules.c.remote_address_group_id.copy())
