@@ -85,6 +85,7 @@ EXTENSIONS = [
     ('flavors', 'Neutron Service Flavors', 'Flavor specification for Neutron advanced '
                                            'services.'),
     ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
+    ('trunk-details', 'Trunk port details', 'Expose trunk port details'),
     ('address-group', 'Address group', 'Support address group'),
     ('auto-allocated-topology', 'Auto Allocated Topology Services',
      'Auto Allocated Topology Services.'),
