@@ -140,6 +140,7 @@ def build(conf, core, enforcer):
     r.add(PREFIX + '/trunks/{id}/remove_subports', trunk_actions, {'PUT': 'remove_subports'})
     r.add(PREFIX + '/trunks/{id}/get_subports', trunk_actions, {'GET': 'get_subports'})
     agentscheduler.add_routes(r, PREFIX, core, enforcer)
+    r.add(PREFIX + '/availability_zones', misc.AvailabilityZones(core), {'GET': 'index'})
     topology = misc.AutoAllocatedTopology(core, enforcer)
     r.add(PREFIX + '/auto-allocated-topology/{project_id}', topology,
           {'GET': 'show', 'DELETE': 'delete'})

@@ -89,6 +89,11 @@ EXTENSIONS = [
     ('address-group', 'Address group', 'Support address group'),
     ('auto-allocated-topology', 'Auto Allocated Topology Services',
      'Auto Allocated Topology Services.'),
+    ('availability_zone', 'Availability Zone', 'The availability zone extension.'),
+    ('network_availability_zone', 'Network Availability Zone',
+     'Availability zone support for network.'),
+    ('router_availability_zone', 'Router Availability Zone',
+     'Availability zone support for router.'),
     ('dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'),
     ('l3_agent_scheduler', 'L3 Agent Scheduler', 'Schedule routers among l3 agents'),
     ('security-groups-remote-address-group', 'Remote address group id field for security '
@@ -248,6 +253,21 @@ class AutoAllocatedTopology:
         ctx = self._ctx(req, 'delete_auto_allocated_topology', project_id)
         self.core.autoallocate.delete(ctx, project_id)
         return None
+
+
+class AvailabilityZones:
+    """``GET /v2.0/availability_zones``: the zones the DHCP and L3 agents report."""
+
+    def __init__(self, core):
+        self.core = core
+
+    def index(self, req):
+        ctx = middleware.get_context(req)
+        filters = {k: req.GET.getall(k) for k in req.GET.keys() if k != 'fields'}
+        fields = listing.parse_fields(req)
+        return {'availability_zones': [
+            {k: v for k, v in z.items() if not fields or k in fields}
+            for z in self.core.azs.list(ctx, filters)]}
 
 
 class Quotas:

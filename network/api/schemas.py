@@ -37,11 +37,13 @@ NETWORK_COMMON = {
                                   'maxLength': 64, 'format': 'name'},
     'provider:segmentation_id': {'type': ['integer', 'null'], 'minimum': 1,
                                  'maximum': 4094},
+    # hints are set at create only (as in Neutron); names checked in the plugin
     'availability_zone_hints': {'type': 'array', 'maxItems': 0},
     'qos_policy_id': NULL_ID,
     'dns_domain': {'type': ['string', 'null'], 'maxLength': 255},
 }
-NETWORK_CREATE = _obj(NETWORK_COMMON)
+AZ_HINTS = {'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'maxLength': 255}}
+NETWORK_CREATE = _obj(dict(NETWORK_COMMON, availability_zone_hints=AZ_HINTS))
 NETWORK_UPDATE = _obj(NETWORK_COMMON, extra_owned=False)
 
 ROUTE = {'type': 'object', 'additionalProperties': False,
@@ -101,7 +103,7 @@ GATEWAY = {'type': ['object', 'null'], 'additionalProperties': False,
 ROUTER_COMMON = {'name': NAME, 'description': DESC, 'admin_state_up': BOOL,
                  'external_gateway_info': GATEWAY}
 ROUTER_CREATE = _obj(dict(ROUTER_COMMON, distributed={'enum': [False]}, ha={'enum': [False]},
-                          availability_zone_hints={'type': 'array', 'maxItems': 0}))
+                          availability_zone_hints=AZ_HINTS))
 ROUTER_UPDATE = _obj(dict(ROUTER_COMMON, routes={'type': ['array', 'null'], 'items': ROUTE}),
                      extra_owned=False)
 

@@ -61,6 +61,10 @@ class Network(Taggable, Base):
     # off every agent stays off (not placed again by the next agent sync).
     dhcp_scheduled = sa.Column(sa.Boolean, nullable=False, default=False,
                                server_default=sa.text('false'))
+    # network_availability_zone: comma-joined zones whose DHCP agents may serve it
+    # (none: any); names are checked by availability_zones.zone_name
+    availability_zone_hints = sa.Column(sa.String(1024), nullable=False, default='',
+                                        server_default=sa.text("''"))
     port_security_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     mtu = sa.Column(sa.Integer, nullable=False)
@@ -313,6 +317,9 @@ class Router(Taggable, Base):
     # l3_agent_scheduler: placed on an L3 agent once (see Network.dhcp_scheduled).
     l3_scheduled = sa.Column(sa.Boolean, nullable=False, default=False,
                              server_default=sa.text('false'))
+    # router_availability_zone: comma-joined zones whose L3 agents may serve it
+    availability_zone_hints = sa.Column(sa.String(1024), nullable=False, default='',
+                                        server_default=sa.text("''"))
     revision_number = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = _created()
     updated_at = _updated()
@@ -367,6 +374,9 @@ class Agent(Base):
     admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
     description = sa.Column(sa.String(1024), nullable=False, default='')
     configurations = sa.Column(types.JSONText, nullable=False, default=dict)
+    # availability_zone: what the agent reports ([agent] availability_zone)
+    availability_zone = sa.Column(sa.String(255), nullable=False, default='nova',
+                                  server_default=sa.text("'nova'"))
     created_at = _created()
     started_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
     heartbeat_timestamp = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)

@@ -19,7 +19,8 @@ class Core:
     """Config, database, notifier and the resource managers of one network-api process."""
 
     def __init__(self, conf, db, notifier=None):
-        from network.plugin import (addressgroups, addressscopes, agents, autoallocate, flavors,
+        from network.plugin import (addressgroups, addressscopes, agents, autoallocate,
+                                    availabilityzones, flavors,
                                     floatingips, hoststate, ipavailability, networks, ports,
                                     qos, quotas, rbac, routers, scheduler, secgroups,
                                     subnetpools, subnets, tags, trunks)
@@ -46,6 +47,7 @@ class Core:
         self.addressgroups = addressgroups.AddressGroupManager(self)
         self.scheduler = scheduler.Scheduler(self)
         self.autoallocate = autoallocate.AutoAllocator(self)
+        self.azs = availabilityzones.AvailabilityZones(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""

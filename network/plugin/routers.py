@@ -8,6 +8,7 @@ from common.db import query
 from network import exceptions as nexc
 from network import ipam
 from network.db import models
+from network.plugin import availabilityzones
 from network.plugin import core
 from network.plugin import tags
 
@@ -56,8 +57,11 @@ class RouterManager:
             ports[alloc.port_id][1].append(alloc)
         return ports
 
-    def to_dict(self, sess, row, gateways=None):
-        """``gateways``: what ``_gateway_ports`` read for a whole page, if known."""
+    def to_dict(self, sess, row, gateways=None, zones=None):
+        """``gateways``, ``zones``: what a list read for a whole page, if known."""
+        if zones is None:
+            zones = availabilityzones.AvailabilityZones.serving(
+                sess, models.RouterL3AgentBinding, 'router_id', [row.id])[row.id]
         if gateways is None:
             gateways = self._gateway_ports(sess, [row])
         gateway = None
@@ -70,7 +74,8 @@ class RouterManager:
                'admin_state_up': row.admin_state_up, 'status': row.status,
                'external_gateway_info': gateway, 'routes': list(row.routes or []),
                'distributed': False, 'ha': False, 'flavor_id': None,
-               'availability_zone_hints': [], 'availability_zones': []}
+               'availability_zone_hints': availabilityzones.hints_of(row),
+               'availability_zones': zones}
         return core.stamp(out, row)
 
     def show(self, ctx, router_id):
@@ -82,7 +87,9 @@ class RouterManager:
             rows = core.page_rows(sess, ctx, self, models.Router, FIELDS, scope(ctx),
                                   filters, sorts, limit, marker, page_reverse)
             gateways = self._gateway_ports(sess, rows)
-            return [self.to_dict(sess, r, gateways) for r in rows]
+            zones = availabilityzones.AvailabilityZones.serving(
+                sess, models.RouterL3AgentBinding, 'router_id', [r.id for r in rows])
+            return [self.to_dict(sess, r, gateways, zones[r.id]) for r in rows]
         return self.core.transaction(run)
 
     def interface_ports(self, sess, router_id):
@@ -111,7 +118,9 @@ class RouterManager:
                 row = models.Router(project_id=project, name=data.get('name') or '',
                                     description=data.get('description') or '',
                                     admin_state_up=data.get('admin_state_up', True),
-                                    status='ACTIVE', routes=[], revision_number=1)
+                                    status='ACTIVE', routes=[], revision_number=1,
+                                    availability_zone_hints=self.core.azs.check_hints(
+                                        sess, 'router', data.get('availability_zone_hints')))
                 sess.add(row)
                 sess.flush()
                 if data.get('external_gateway_info'):

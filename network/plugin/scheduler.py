@@ -14,6 +14,7 @@ from common.db import types
 from network import exceptions as nexc
 from network import rpcapi
 from network.db import models
+from network.plugin import availabilityzones
 
 NB = models.NetworkDhcpAgentBinding
 RB = models.RouterL3AgentBinding
@@ -46,7 +47,8 @@ class Scheduler:
         agent = self.agent_for(sess, host, rpcapi.AGENT_DHCP)
         if agent.admin_state_up:
             for net in candidates:
-                if not net.dhcp_scheduled:
+                hints = availabilityzones.hints_of(net)
+                if not net.dhcp_scheduled and (not hints or agent.availability_zone in hints):
                     net.dhcp_scheduled = True
                     sess.add(NB(network_id=net.id, agent_id=agent.id))
             sess.flush()
@@ -57,11 +59,40 @@ class Scheduler:
         agent = self.agent_for(sess, host, rpcapi.AGENT_L3)
         if agent.admin_state_up:
             for router in routers:
-                if not router.l3_scheduled:
+                hints = availabilityzones.hints_of(router)
+                if not router.l3_scheduled and (not hints or
+                                                agent.availability_zone in hints):
                     router.l3_scheduled = True
                     sess.add(RB(router_id=router.id, agent_id=agent.id))
             sess.flush()
         return set(sess.scalars(sa.select(RB.router_id).where(RB.agent_id == agent.id)))
+
+    def schedule_network(self, network_id):
+        """Place a network that just got a DHCP subnet on the live, admin-up DHCP agent
+        (of its hinted zones) serving the fewest networks, so the API shows its agent at
+        once; without such an agent the first one to ask takes it."""
+        def run(sess):
+            net = sess.get(models.Network, network_id)
+            if net is None or net.dhcp_scheduled:
+                return False
+            hints = availabilityzones.hints_of(net)
+            load = sa.select(sa.func.count()).where(NB.agent_id == models.Agent.id) \
+                .scalar_subquery()
+            stmt = sa.select(models.Agent).where(
+                models.Agent.agent_type == rpcapi.AGENT_DHCP,
+                models.Agent.admin_state_up.is_(True),
+                self.core.agents.alive_clause(True)).order_by(load, models.Agent.host)
+            if hints:
+                stmt = stmt.where(models.Agent.availability_zone.in_(hints))
+            agent = sess.scalars(stmt.limit(1)).first()
+            if agent is None:
+                return False
+            net.dhcp_scheduled = True
+            sess.add(NB(network_id=net.id, agent_id=agent.id))
+            sess.flush()
+            return True
+        if self.core.transaction(run):
+            self.core.notify(self.admin, [('network', [network_id])])
 
     # the API's side ----------------------------------------------------------------
     def _agent(self, sess, agent_id, agent_type, error):
@@ -145,6 +176,8 @@ class Scheduler:
                                           % agent_id)
             router = self.core.routers.get_row(sess, ctx, router_id)
             current = sess.get(RB, router.id)
+            if current is not None and current.agent_id == agent.id:
+                return router.id        # already there: nothing to do (as Neutron answers)
             if current is not None:
                 raise nexc.RouterHostedByL3Agent('The router %s has been already hosted by '
                                                  'the L3 Agent %s.' % (router.id,

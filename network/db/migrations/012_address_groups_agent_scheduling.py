@@ -1,6 +1,6 @@
 """Address groups (address-group), security group rules naming one as remote, the
 DHCP/L3 agent bindings (dhcp_agent_scheduler, l3_agent_scheduler) and auto-allocated
-topologies."""
+topologies, and availability zones (agents', networks' and routers' hints)."""
 from common.db import migration
 from network.db import models
 
@@ -17,3 +17,8 @@ def upgrade(conn):
     migration.add_column(conn, 'networks',
                          models.Network.__table__.c.dhcp_scheduled.copy())
     migration.add_column(conn, 'routers', models.Router.__table__.c.l3_scheduled.copy())
+    for model in (models.Network, models.Router):
+        migration.add_column(conn, model.__tablename__,
+                             model.__table__.c.availability_zone_hints.copy())
+    migration.add_column(conn, 'agents',
+                         models.Agent.__table__.c.availability_zone.copy())

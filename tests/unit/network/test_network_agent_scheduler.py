@@ -80,7 +80,8 @@ def test_l3_router_scheduling(api, network_conf_obj):
     path1 = '/v2.0/agents/%s/l3-routers' % a1['id']
     path2 = '/v2.0/agents/%s/l3-routers' % a2['id']
     assert [r['id'] for r in api.ok('GET', path1, token=admin)['routers']] == [router['id']]
-    # one L3 agent per router
+    # adding it to the agent serving it changes nothing; one L3 agent per router
+    api.ok('POST', path1, {'router_id': router['id']}, token=admin)
     assert api.call('POST', path2, {'router_id': router['id']}, token=admin)[0] == 409
     assert api.call('DELETE', '%s/%s' % (path2, router['id']), token=admin)[0] == 404
     api.ok('DELETE', '%s/%s' % (path1, router['id']), token=admin)
@@ -99,3 +100,22 @@ def test_l3_router_scheduling(api, network_conf_obj):
 def test_extensions_listed(api):
     aliases = {e['alias'] for e in api.ok('GET', '/v2.0/extensions')['extensions']}
     assert {'dhcp_agent_scheduler', 'l3_agent_scheduler'} <= aliases
+
+
+def test_a_new_dhcp_subnet_places_its_network_at_once(api, network_conf_obj):
+    core = NetworkState.get(network_conf_obj).core
+    admin = api.tokens.admin()
+    for host in ('h1', 'h2'):
+        core.agents.report({'binary': 'network-dhcp-agent', 'host': host,
+                            'agent_type': rpcapi.AGENT_DHCP})
+    core.hoststate.get('h1', rpcapi.AGENT_DHCP)
+    first = api.ok('POST', '/v2.0/networks', {'network': {}})['network']
+    second = api.ok('POST', '/v2.0/networks', {'network': {}})['network']
+    for net, cidr in ((first, '10.45.0.0/24'), (second, '10.45.1.0/24')):
+        api.ok('POST', '/v2.0/subnets', {'subnet': {'network_id': net['id'], 'cidr': cidr}})
+    hosts = []
+    for net in (first, second):
+        [agent] = api.ok('GET', '/v2.0/networks/%s/dhcp-agents' % net['id'],
+                         token=admin)['agents']
+        hosts.append(agent['host'])
+    assert sorted(hosts) == ['h1', 'h2']        # the least loaded agent first
