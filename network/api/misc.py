@@ -235,14 +235,17 @@ class AutoAllocatedTopology:
 
     def _ctx(self, req, rule, project_id):
         ctx = middleware.get_context(req)
+        if project_id == 'None' and ctx.project_id:
+            # what a client sends for "my project" (Neutron takes it so too)
+            project_id = ctx.project_id
         if not _PROJECT_ID.match(project_id):
             raise nexc.BadRequest('Invalid project id %s.' % validators.quote(project_id))
         target = {'project_id': project_id, 'tenant_id': project_id}
         self.enforcer.authorize(rule, target, ctx)
-        return ctx
+        return ctx, project_id
 
     def show(self, req, project_id):
-        ctx = self._ctx(req, 'get_auto_allocated_topology', project_id)
+        ctx, project_id = self._ctx(req, 'get_auto_allocated_topology', project_id)
         fields = listing.parse_fields(req)
         if fields and set(fields) != {'dry-run'}:
             raise nexc.BadRequest('Unrecognized field: only fields=dry-run is accepted.')
@@ -250,7 +253,7 @@ class AutoAllocatedTopology:
             ctx, project_id, dry_run=bool(fields))}
 
     def delete(self, req, project_id):
-        ctx = self._ctx(req, 'delete_auto_allocated_topology', project_id)
+        ctx, project_id = self._ctx(req, 'delete_auto_allocated_topology', project_id)
         self.core.autoallocate.delete(ctx, project_id)
         return None
 

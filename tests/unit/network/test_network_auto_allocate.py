@@ -40,8 +40,9 @@ def test_needs_default_network_and_pool_then_makes_one_topology(api):
     ports = api.ok('GET', '/v2.0/ports?device_id=%s&network_id=%s'
                    % (router['id'], net['id']))['ports']
     assert [p['fixed_ips'][0]['ip_address'] for p in ports] == [subnet['gateway_ip']]
-    # asked again: the same one
+    # asked again (also as 'None', a client's "my project"): the same one
     assert api.ok('GET', TOPO % 'demo')['auto_allocated_topology']['id'] == topo['id']
+    assert api.ok('GET', TOPO % 'None')['auto_allocated_topology']['id'] == topo['id']
     # policy: a member asks only for its own project; a reader not at all
     assert api.call('GET', TOPO % 'other')[0] == 403
     reader = api.tokens.token('demo', roles=('reader',))
