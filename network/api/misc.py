@@ -166,6 +166,19 @@ class RouterActions:
             'router': self.core.routers.change_routes(ctx, rid, body, add=False)})
 
 
+def _member_action(enforcer, req, id, rule, schema, show, wanted):
+    """(context, body) of a PUT action on resource ``id``: the body checked against
+    ``schema``, 404 unless the caller sees the resource (``show``), 403 unless ``rule``
+    allows it on the resource."""
+    ctx = middleware.get_context(req)
+    body = wsgi_response.json_body(req)
+    if not isinstance(body, dict):
+        raise nexc.BadRequest('Resource body required: %s.' % wanted)
+    validation.validate(schema, body)
+    enforcer.authorize(rule, show(ctx, id), ctx)
+    return ctx, body
+
+
 class TrunkActions:
     """``/v2.0/trunks/{id}/add_subports``, ``remove_subports`` (PUT, answering the trunk
     itself, not wrapped, as Neutron does) and ``get_subports``."""
@@ -175,13 +188,8 @@ class TrunkActions:
         self.enforcer = enforcer
 
     def _run(self, req, id, rule, schema, func):
-        ctx = middleware.get_context(req)
-        body = wsgi_response.json_body(req)
-        if not isinstance(body, dict):
-            raise nexc.BadRequest("Resource body required: a 'sub_ports' list.")
-        validation.validate(schema, body)
-        trunk = self.core.trunks.show(ctx, id)
-        self.enforcer.authorize(rule, trunk, ctx)
+        ctx, body = _member_action(self.enforcer, req, id, rule, schema,
+                                   self.core.trunks.show, "a 'sub_ports' list")
         return func(ctx, id, body['sub_ports'])
 
     def add_subports(self, req, id):
@@ -205,13 +213,9 @@ class AddressGroupActions:
         self.enforcer = enforcer
 
     def _run(self, req, id, rule, add):
-        ctx = middleware.get_context(req)
-        body = wsgi_response.json_body(req)
-        if not isinstance(body, dict):
-            raise nexc.BadRequest("Resource body required: an 'addresses' list.")
-        validation.validate(schemas.ADDRESS_GROUP_ADDRESSES, body)
-        group = self.core.addressgroups.show(ctx, id)
-        self.enforcer.authorize(rule, group, ctx)
+        ctx, body = _member_action(self.enforcer, req, id, rule,
+                                   schemas.ADDRESS_GROUP_ADDRESSES,
+                                   self.core.addressgroups.show, "an 'addresses' list")
         return {'address_group': self.core.addressgroups.change_addresses(
             ctx, id, body['addresses'], add)}
 
