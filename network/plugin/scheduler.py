@@ -15,6 +15,7 @@ from network import exceptions as nexc
 from network import rpcapi
 from network.db import models
 from network.plugin import availabilityzones
+from network.plugin import hoststate
 
 NB = models.NetworkDhcpAgentBinding
 RB = models.RouterL3AgentBinding
@@ -149,8 +150,16 @@ class Scheduler:
                                                        'DHCP agent %s.' % (network_id,
                                                                            agent.id))
             sess.delete(binding)
-        self.core.transaction(run)
-        self.core.notify(self.admin, [('network', [network_id])])
+            # The agent's DHCP port goes too: it would hold an address and answer nothing.
+            port = sess.scalar(sa.select(models.Port).where(
+                models.Port.network_id == network_id,
+                models.Port.device_id == hoststate.dhcp_device_id(agent.host, network_id)))
+            if port is not None:
+                sess.delete(port)
+                return [port.id]
+            return []
+        port_ids = self.core.transaction(run)
+        self.core.notify(self.admin, [('network', [network_id]), ('port', port_ids)])
 
     def l3_routers(self, ctx, agent_id):
         def run(sess):

@@ -32,8 +32,12 @@ def test_dhcp_network_scheduling(api, network_conf_obj):
     assert [a['id'] for a in api.ok('GET', agents_path, token=admin)['agents']] == [a1['id']]
     path1 = '/v2.0/agents/%s/dhcp-networks' % a1['id']
     assert [n['id'] for n in api.ok('GET', path1, token=admin)['networks']] == [net['id']]
-    # removed: the agent no longer serves it (its dnsmasq stops), and it stays off
+    dhcp_ports = '/v2.0/ports?network_id=%s&device_owner=network:dhcp' % net['id']
+    assert len(api.ok('GET', dhcp_ports, token=admin)['ports']) == 1
+    # removed: the agent no longer serves it (its dnsmasq stops, its DHCP port goes),
+    # and it stays off
     api.ok('DELETE', '%s/%s' % (path1, net['id']), token=admin)
+    assert api.ok('GET', dhcp_ports, token=admin)['ports'] == []
     assert served('h1') == [] and served('h2') == []
     assert api.ok('GET', agents_path, token=admin)['agents'] == []
     assert api.call('DELETE', '%s/%s' % (path1, net['id']), token=admin)[0] == 404
