@@ -37,6 +37,7 @@ _CRUD_OWNER = {
     'subnetpool': ['shared', 'is_default'],
     'address_scope': ['shared'],
     'trunk': [],
+    'address_group': [],
 }
 
 # Attributes only admins see in responses.
@@ -120,7 +121,21 @@ EXTRA = [
      for action in ('create', 'update', 'delete')
      for kind in ('flavor', 'service_profile')] + [
     RuleDefault('get_service_profile', ADMIN, 'List and show service profiles.'),
+    RuleDefault('get_auto_allocated_topology', WRITER,
+                'Get (making it on first ask) a project\'s auto-allocated topology.'),
+    RuleDefault('delete_auto_allocated_topology', WRITER,
+                'Delete a project\'s auto-allocated topology.'),
+    RuleDefault('get_dhcp-networks', ADMIN, 'List the networks a DHCP agent serves.'),
+    RuleDefault('create_dhcp-network', ADMIN, 'Add a network to a DHCP agent.'),
+    RuleDefault('delete_dhcp-network', ADMIN, 'Remove a network from a DHCP agent.'),
+    RuleDefault('get_dhcp-agents', ADMIN, 'List the DHCP agents serving a network.'),
+    RuleDefault('get_l3-routers', ADMIN, 'List the routers an L3 agent serves.'),
+    RuleDefault('create_l3-router', ADMIN, 'Add a router to an L3 agent.'),
+    RuleDefault('delete_l3-router', ADMIN, 'Remove a router from an L3 agent.'),
+    RuleDefault('get_l3-agents', ADMIN, 'List the L3 agents serving a router.'),
     RuleDefault('add_subports', WRITER, 'Add subports to a trunk.'),
+    RuleDefault('add_addresses', WRITER, 'Add addresses to an address group.'),
+    RuleDefault('remove_addresses', WRITER, 'Remove addresses from an address group.'),
     RuleDefault('remove_subports', WRITER, 'Remove subports from a trunk.'),
     RuleDefault('create_flavor_service_profile', ADMIN,
                 'Associate a service profile with a flavor.'),

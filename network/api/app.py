@@ -2,6 +2,7 @@
 from common import config
 from common.wsgi import router as router_mod
 from common.wsgi import versions
+from network.api import agentscheduler
 from network.api import misc
 from network.api import qos
 from network.api import resource
@@ -127,10 +128,22 @@ def build(conf, core, enforcer):
          ops=_admin_ops(enforcer, 'service_profile', fl.list_profiles, fl.show_profile,
                         fl.update_profile, fl.delete_profile, fl.create_profiles))
     crud('trunk', 'trunks', 'trunks', core.trunks, schemas.TRUNK_CREATE, schemas.TRUNK_UPDATE)
+    crud('address_group', 'address_groups', 'address-groups', core.addressgroups,
+         schemas.ADDRESS_GROUP_CREATE, schemas.ADDRESS_GROUP_UPDATE)
+    ag_actions = misc.AddressGroupActions(core, enforcer)
+    r.add(PREFIX + '/address-groups/{id}/add_addresses', ag_actions,
+          {'PUT': 'add_addresses'})
+    r.add(PREFIX + '/address-groups/{id}/remove_addresses', ag_actions,
+          {'PUT': 'remove_addresses'})
     trunk_actions = misc.TrunkActions(core, enforcer)
     r.add(PREFIX + '/trunks/{id}/add_subports', trunk_actions, {'PUT': 'add_subports'})
     r.add(PREFIX + '/trunks/{id}/remove_subports', trunk_actions, {'PUT': 'remove_subports'})
     r.add(PREFIX + '/trunks/{id}/get_subports', trunk_actions, {'GET': 'get_subports'})
+    agentscheduler.add_routes(r, PREFIX, core, enforcer)
+    r.add(PREFIX + '/availability_zones', misc.AvailabilityZones(core), {'GET': 'index'})
+    topology = misc.AutoAllocatedTopology(core, enforcer)
+    r.add(PREFIX + '/auto-allocated-topology/{project_id}', topology,
+          {'GET': 'show', 'DELETE': 'delete'})
     bindings = misc.FlavorProfiles(core, enforcer)
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles', bindings, {'POST': 'create'})
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles/{id}', bindings,

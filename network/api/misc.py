@@ -1,6 +1,9 @@
 """Small controllers: version discovery, extensions, quotas, router actions (interfaces,
 extra routes), network IP availability and service providers."""
+import re
+
 from common import validation
+from common import validators
 from common.wsgi import listing
 from common.wsgi import endpoint
 from common.wsgi import middleware
@@ -82,6 +85,20 @@ EXTENSIONS = [
     ('flavors', 'Neutron Service Flavors', 'Flavor specification for Neutron advanced '
                                            'services.'),
     ('trunk', 'Trunk Extension', 'Provides support for trunk ports'),
+    ('trunk-details', 'Trunk port details', 'Expose trunk port details'),
+    ('address-group', 'Address group', 'Support address group'),
+    ('auto-allocated-topology', 'Auto Allocated Topology Services',
+     'Auto Allocated Topology Services.'),
+    ('availability_zone', 'Availability Zone', 'The availability zone extension.'),
+    ('network_availability_zone', 'Network Availability Zone',
+     'Availability zone support for network.'),
+    ('router_availability_zone', 'Router Availability Zone',
+     'Availability zone support for router.'),
+    ('dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'),
+    ('l3_agent_scheduler', 'L3 Agent Scheduler', 'Schedule routers among l3 agents'),
+    ('security-groups-remote-address-group', 'Remote address group id field for security '
+                                             'group rules',
+     'Add new field of remote address group id in security group rules'),
 ]
 
 
@@ -149,6 +166,19 @@ class RouterActions:
             'router': self.core.routers.change_routes(ctx, rid, body, add=False)})
 
 
+def _member_action(enforcer, req, id, rule, schema, show, wanted):
+    """(context, body) of a PUT action on resource ``id``: the body checked against
+    ``schema``, 404 unless the caller sees the resource (``show``), 403 unless ``rule``
+    allows it on the resource."""
+    ctx = middleware.get_context(req)
+    body = wsgi_response.json_body(req)
+    if not isinstance(body, dict):
+        raise nexc.BadRequest('Resource body required: %s.' % wanted)
+    validation.validate(schema, body)
+    enforcer.authorize(rule, show(ctx, id), ctx)
+    return ctx, body
+
+
 class TrunkActions:
     """``/v2.0/trunks/{id}/add_subports``, ``remove_subports`` (PUT, answering the trunk
     itself, not wrapped, as Neutron does) and ``get_subports``."""
@@ -158,13 +188,8 @@ class TrunkActions:
         self.enforcer = enforcer
 
     def _run(self, req, id, rule, schema, func):
-        ctx = middleware.get_context(req)
-        body = wsgi_response.json_body(req)
-        if not isinstance(body, dict):
-            raise nexc.BadRequest("Resource body required: a 'sub_ports' list.")
-        validation.validate(schema, body)
-        trunk = self.core.trunks.show(ctx, id)
-        self.enforcer.authorize(rule, trunk, ctx)
+        ctx, body = _member_action(self.enforcer, req, id, rule, schema,
+                                   self.core.trunks.show, "a 'sub_ports' list")
         return func(ctx, id, body['sub_ports'])
 
     def add_subports(self, req, id):
@@ -177,6 +202,79 @@ class TrunkActions:
 
     def get_subports(self, req, id):
         return self.core.trunks.subports(middleware.get_context(req), id)
+
+
+class AddressGroupActions:
+    """``/v2.0/address-groups/{id}/add_addresses`` and ``remove_addresses`` (PUT with
+    ``{"addresses": [...]}``, answering the changed group)."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _run(self, req, id, rule, add):
+        ctx, body = _member_action(self.enforcer, req, id, rule,
+                                   schemas.ADDRESS_GROUP_ADDRESSES,
+                                   self.core.addressgroups.show, "an 'addresses' list")
+        return {'address_group': self.core.addressgroups.change_addresses(
+            ctx, id, body['addresses'], add)}
+
+    def add_addresses(self, req, id):
+        return self._run(req, id, 'add_addresses', True)
+
+    def remove_addresses(self, req, id):
+        return self._run(req, id, 'remove_addresses', False)
+
+
+_PROJECT_ID = re.compile(r'\A[A-Za-z0-9_.-]{1,64}\Z')
+
+
+class AutoAllocatedTopology:
+    """``/v2.0/auto-allocated-topology/{project_id}``: GET makes the project's topology
+    once (``?fields=dry-run`` only checks that it could), DELETE removes it."""
+
+    def __init__(self, core, enforcer):
+        self.core = core
+        self.enforcer = enforcer
+
+    def _ctx(self, req, rule, project_id):
+        ctx = middleware.get_context(req)
+        if project_id == 'None' and ctx.project_id:
+            # what a client sends for "my project" (Neutron takes it so too)
+            project_id = ctx.project_id
+        if not _PROJECT_ID.match(project_id):
+            raise nexc.BadRequest('Invalid project id %s.' % validators.quote(project_id))
+        target = {'project_id': project_id, 'tenant_id': project_id}
+        self.enforcer.authorize(rule, target, ctx)
+        return ctx, project_id
+
+    def show(self, req, project_id):
+        ctx, project_id = self._ctx(req, 'get_auto_allocated_topology', project_id)
+        fields = listing.parse_fields(req)
+        if fields and set(fields) != {'dry-run'}:
+            raise nexc.BadRequest('Unrecognized field: only fields=dry-run is accepted.')
+        return {'auto_allocated_topology': self.core.autoallocate.get(
+            ctx, project_id, dry_run=bool(fields))}
+
+    def delete(self, req, project_id):
+        ctx, project_id = self._ctx(req, 'delete_auto_allocated_topology', project_id)
+        self.core.autoallocate.delete(ctx, project_id)
+        return None
+
+
+class AvailabilityZones:
+    """``GET /v2.0/availability_zones``: the zones the DHCP and L3 agents report."""
+
+    def __init__(self, core):
+        self.core = core
+
+    def index(self, req):
+        ctx = middleware.get_context(req)
+        filters = {k: req.GET.getall(k) for k in req.GET.keys() if k != 'fields'}
+        fields = listing.parse_fields(req)
+        return {'availability_zones': [
+            {k: v for k, v in z.items() if not fields or k in fields}
+            for z in self.core.azs.list(ctx, filters)]}
 
 
 class Quotas:

@@ -37,11 +37,13 @@ NETWORK_COMMON = {
                                   'maxLength': 64, 'format': 'name'},
     'provider:segmentation_id': {'type': ['integer', 'null'], 'minimum': 1,
                                  'maximum': 4094},
+    # hints are set at create only (as in Neutron); names checked in the plugin
     'availability_zone_hints': {'type': 'array', 'maxItems': 0},
     'qos_policy_id': NULL_ID,
     'dns_domain': {'type': ['string', 'null'], 'maxLength': 255},
 }
-NETWORK_CREATE = _obj(NETWORK_COMMON)
+AZ_HINTS = {'type': 'array', 'maxItems': 16, 'items': {'type': 'string', 'maxLength': 255}}
+NETWORK_CREATE = _obj(dict(NETWORK_COMMON, availability_zone_hints=AZ_HINTS))
 NETWORK_UPDATE = _obj(NETWORK_COMMON, extra_owned=False)
 
 ROUTE = {'type': 'object', 'additionalProperties': False,
@@ -101,7 +103,7 @@ GATEWAY = {'type': ['object', 'null'], 'additionalProperties': False,
 ROUTER_COMMON = {'name': NAME, 'description': DESC, 'admin_state_up': BOOL,
                  'external_gateway_info': GATEWAY}
 ROUTER_CREATE = _obj(dict(ROUTER_COMMON, distributed={'enum': [False]}, ha={'enum': [False]},
-                          availability_zone_hints={'type': 'array', 'maxItems': 0}))
+                          availability_zone_hints=AZ_HINTS))
 ROUTER_UPDATE = _obj(dict(ROUTER_COMMON, routes={'type': ['array', 'null'], 'items': ROUTE}),
                      extra_owned=False)
 
@@ -121,7 +123,7 @@ RULE_CREATE = _obj({
     'protocol': {'type': ['string', 'integer', 'null']},
     'port_range_min': PORT_NUMBER, 'port_range_max': PORT_NUMBER,
     'remote_ip_prefix': {'type': ['string', 'null'], 'maxLength': 64},
-    'remote_group_id': NULL_ID, 'remote_address_group_id': {'type': 'null'},
+    'remote_group_id': NULL_ID, 'remote_address_group_id': NULL_ID,
     'description': DESC}, required=('security_group_id', 'direction'))
 RULE_UPDATE = _obj({'description': DESC}, extra_owned=False)
 
@@ -209,3 +211,15 @@ ADD_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094, 'items': S
 REMOVE_SUBPORTS = _obj({'sub_ports': {'type': 'array', 'maxItems': 4094,
                                       'items': SUBPORT_REF}},
                        required=('sub_ports',), extra_owned=False)
+
+# address-group: each address is parsed by common.validators in the plugin.
+ADDRESSES = {'type': 'array', 'maxItems': 1000, 'items': IP}
+ADDRESS_GROUP_CREATE = _obj({'name': NAME, 'description': DESC, 'addresses': ADDRESSES})
+ADDRESS_GROUP_UPDATE = _obj({'name': NAME, 'description': DESC}, extra_owned=False)
+ADDRESS_GROUP_ADDRESSES = _obj({'addresses': ADDRESSES}, required=('addresses',),
+                               extra_owned=False)
+
+
+def scheduling_body(key):
+    """``{"network_id": ...}`` / ``{"router_id": ...}`` of adding one to an agent."""
+    return _obj({key: ID}, required=(key,), extra_owned=False)

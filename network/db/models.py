@@ -57,6 +57,14 @@ class Network(Taggable, Base):
     # dns-integration: the network's DNS domain, recorded (no external DNS service reads it).
     dns_domain = sa.Column(sa.String(255), nullable=False, default='',
                            server_default=sa.text("''"))
+    # dhcp_agent_scheduler: placed on a DHCP agent once; a network an admin then takes
+    # off every agent stays off (not placed again by the next agent sync).
+    dhcp_scheduled = sa.Column(sa.Boolean, nullable=False, default=False,
+                               server_default=sa.text('false'))
+    # network_availability_zone: comma-joined zones whose DHCP agents may serve it
+    # (none: any); names are checked by availability_zones.zone_name
+    availability_zone_hints = sa.Column(sa.String(1024), nullable=False, default='',
+                                        server_default=sa.text("''"))
     port_security_enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     qos_policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     mtu = sa.Column(sa.Integer, nullable=False)
@@ -276,6 +284,9 @@ class SecurityGroupRule(Base):
     port_range_min = sa.Column(sa.Integer, nullable=True)
     port_range_max = sa.Column(sa.Integer, nullable=True)
     remote_ip_prefix = sa.Column(sa.String(64), nullable=True)
+    # address-group: no foreign key (added in place by a migration); deleting a group a
+    # rule uses is refused by the plugin.
+    remote_address_group_id = sa.Column(sa.String(36), nullable=True, index=True)
     description = sa.Column(sa.String(1024), nullable=False, default='')
     # What makes two rules the same; unique per group so duplicates answer 409.
     fingerprint = sa.Column(sa.String(255), nullable=False)
@@ -303,6 +314,12 @@ class Router(Taggable, Base):
     gw_port_id = sa.Column(sa.String(36), sa.ForeignKey('ports.id'), nullable=True)
     enable_snat = sa.Column(sa.Boolean, nullable=False, default=True)
     routes = sa.Column(types.JSONText, nullable=False, default=list)
+    # l3_agent_scheduler: placed on an L3 agent once (see Network.dhcp_scheduled).
+    l3_scheduled = sa.Column(sa.Boolean, nullable=False, default=False,
+                             server_default=sa.text('false'))
+    # router_availability_zone: comma-joined zones whose L3 agents may serve it
+    availability_zone_hints = sa.Column(sa.String(1024), nullable=False, default='',
+                                        server_default=sa.text("''"))
     revision_number = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = _created()
     updated_at = _updated()
@@ -357,6 +374,9 @@ class Agent(Base):
     admin_state_up = sa.Column(sa.Boolean, nullable=False, default=True)
     description = sa.Column(sa.String(1024), nullable=False, default='')
     configurations = sa.Column(types.JSONText, nullable=False, default=dict)
+    # availability_zone: what the agent reports ([agent] availability_zone)
+    availability_zone = sa.Column(sa.String(255), nullable=False, default='nova',
+                                  server_default=sa.text("'nova'"))
     created_at = _created()
     started_at = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
     heartbeat_timestamp = sa.Column(sa.DateTime, nullable=False, default=types.utcnow)
@@ -417,3 +437,54 @@ class SubPort(Base):
                          nullable=False, index=True)
     segmentation_type = sa.Column(sa.String(32), nullable=False)
     segmentation_id = sa.Column(sa.Integer, nullable=False)
+
+
+class AddressGroup(Base):
+    """An address group (address-group): CIDRs security group rules can name as remote."""
+    __tablename__ = 'address_groups'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    revision_number = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = _created()
+    updated_at = _updated()
+
+
+class AddressGroupAddress(Base):
+    """One CIDR of an address group (canonical, host bits cleared)."""
+    __tablename__ = 'address_group_addresses'
+    address_group_id = sa.Column(sa.String(36),
+                                 sa.ForeignKey('address_groups.id', ondelete='CASCADE'),
+                                 primary_key=True)
+    address = sa.Column(sa.String(64), primary_key=True)
+
+
+class NetworkDhcpAgentBinding(Base):
+    """A DHCP agent serving a network (dhcp_agent_scheduler)."""
+    __tablename__ = 'network_dhcp_agent_bindings'
+    network_id = sa.Column(sa.String(36), sa.ForeignKey('networks.id', ondelete='CASCADE'),
+                           primary_key=True)
+    agent_id = sa.Column(sa.String(36), sa.ForeignKey('agents.id', ondelete='CASCADE'),
+                         primary_key=True, index=True)
+
+
+class RouterL3AgentBinding(Base):
+    """The L3 agent serving a router (l3_agent_scheduler); one per router."""
+    __tablename__ = 'router_l3_agent_bindings'
+    router_id = sa.Column(sa.String(36), sa.ForeignKey('routers.id', ondelete='CASCADE'),
+                          primary_key=True)
+    agent_id = sa.Column(sa.String(36), sa.ForeignKey('agents.id', ondelete='CASCADE'),
+                         nullable=False, index=True)
+
+
+class AutoAllocatedTopology(Base):
+    """A project's auto-allocated network and router (auto-allocated-topology): the
+    primary key lets only one of two racing requests make it (the other reruns and
+    answers the winner's)."""
+    __tablename__ = 'auto_allocated_topologies'
+    project_id = sa.Column(sa.String(64), primary_key=True)
+    network_id = sa.Column(sa.String(36), sa.ForeignKey('networks.id', ondelete='CASCADE'),
+                           nullable=False, unique=True)
+    router_id = sa.Column(sa.String(36), sa.ForeignKey('routers.id', ondelete='SET NULL'),
+                          nullable=True)

@@ -4,10 +4,12 @@ import datetime
 import sqlalchemy as sa
 
 from common.db import query
+from common import validators
 from common.db import types
 from network import exceptions as nexc
 from network import rpcapi
 from network.db import models
+from network.plugin import availabilityzones
 
 A = models.Agent
 FIELDS = {
@@ -34,6 +36,10 @@ class AgentManager:
         return types.utcnow() - datetime.timedelta(
             seconds=self.core.conf.network.agent_down_time)
 
+    def alive_clause(self, alive):
+        """SQL: the agent's last heartbeat is recent (``alive``) or not."""
+        return self._alive_clause([alive])
+
     def _alive_clause(self, values):
         cutoff = self._cutoff()
         parts = [A.heartbeat_timestamp >= cutoff if v else A.heartbeat_timestamp < cutoff
@@ -46,7 +52,10 @@ class AgentManager:
                 'alive': row.heartbeat_timestamp >= self._cutoff(),
                 'configurations': row.configurations or {}, 'description': row.description,
                 'heartbeat_timestamp': row.heartbeat_timestamp, 'created_at': row.created_at,
-                'started_at': row.started_at, 'availability_zone': None,
+                'started_at': row.started_at,
+                # only the agents whose zone places something show it, as in Neutron
+                'availability_zone': row.availability_zone
+                if row.agent_type in (rpcapi.AGENT_DHCP, rpcapi.AGENT_L3) else None,
                 'resources_synced': None}
 
     def get_row(self, sess, agent_id):
@@ -88,6 +97,11 @@ class AgentManager:
         configurations = agent.get('configurations') or {}
         if not isinstance(configurations, dict):
             raise ValueError('report_state: configurations must be an object')
+        zone = agent.get('availability_zone') or 'nova'
+        try:
+            availabilityzones.zone_name(zone)
+        except validators.InvalidValue as exc:
+            raise ValueError('report_state: %s' % exc.problem) from None
 
         def run(sess):
             now = types.utcnow()
@@ -102,6 +116,7 @@ class AgentManager:
             row.binary = agent['binary']
             row.topic = agent.get('topic') or ''
             row.configurations = configurations
+            row.availability_zone = zone
             row.heartbeat_timestamp = now
             sess.flush()
             return {'id': row.id, 'alive': True}

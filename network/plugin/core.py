@@ -19,9 +19,11 @@ class Core:
     """Config, database, notifier and the resource managers of one network-api process."""
 
     def __init__(self, conf, db, notifier=None):
-        from network.plugin import (addressscopes, agents, flavors, floatingips, hoststate,
-                                    ipavailability, networks, ports, qos, quotas, rbac,
-                                    routers, secgroups, subnetpools, subnets, tags, trunks)
+        from network.plugin import (addressgroups, addressscopes, agents, autoallocate,
+                                    availabilityzones, flavors,
+                                    floatingips, hoststate, ipavailability, networks, ports,
+                                    qos, quotas, rbac, routers, scheduler, secgroups,
+                                    subnetpools, subnets, tags, trunks)
         self.conf = conf
         self.db = db
         self.notifier = notifier
@@ -42,6 +44,10 @@ class Core:
         self.ip_availability = ipavailability.IPAvailability(self)
         self.flavors = flavors.FlavorManager(self)
         self.trunks = trunks.TrunkManager(self)
+        self.addressgroups = addressgroups.AddressGroupManager(self)
+        self.scheduler = scheduler.Scheduler(self)
+        self.autoallocate = autoallocate.AutoAllocator(self)
+        self.azs = availabilityzones.AvailabilityZones(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""

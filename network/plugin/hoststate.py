@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from common import context as context_mod
 from network import rpcapi
 from network.db import models
+from network.plugin import addressgroups
 from network.plugin import core
 from network.plugin import networks as networks_mod
 from network.plugin import secgroups
@@ -41,6 +42,7 @@ class HostState:
             self.core.notify(self.admin, [('port', created)])
             return state
         if agent_type == rpcapi.AGENT_L3:
+            # may place new routers on this host's agent (a write)
             return self.core.transaction(lambda sess: self._l3(sess, host))
         if agent_type == rpcapi.AGENT_METADATA:
             return {}
@@ -99,12 +101,19 @@ class HostState:
                     models.PortSecurityGroup.port_id).where(
                     models.PortSecurityGroup.security_group_id == rule.remote_group_id))))
             remote_ips = sorted(ip for ip in ips if ipaddress.ip_address(ip).version == version)
+        elif rule.remote_address_group_id:
+            version = 4 if rule.ethertype == 'IPv4' else 6
+            cidrs = addressgroups.addresses_of(
+                sess, [rule.remote_address_group_id])[rule.remote_address_group_id]
+            remote_ips = [c for c in cidrs if ipaddress.ip_network(c).version == version]
         return {'direction': rule.direction, 'ethertype': rule.ethertype,
                 'protocol': secgroups.canonical_protocol(rule.protocol, rule.ethertype),
                 'port_range_min': rule.port_range_min,
                 'port_range_max': rule.port_range_max,
                 'remote_ip_prefix': rule.remote_ip_prefix,
-                'remote_group_id': rule.remote_group_id, 'remote_ips': remote_ips}
+                'remote_group_id': rule.remote_group_id,
+                'remote_address_group_id': rule.remote_address_group_id,
+                'remote_ips': remote_ips}
 
     # DHCP agent ------------------------------------------------------------------
     def _dhcp(self, sess, host):
@@ -112,11 +121,16 @@ class HostState:
         out = []
         networks = list(sess.scalars(sa.select(models.Network).where(
             models.Network.admin_state_up.is_(True)).order_by(models.Network.id)))
-        for net in networks:
-            subnets = self.core.subnets.rows_of_network(sess, net.id)
-            dhcp_subnets = [s for s in subnets if s.enable_dhcp]
-            if not dhcp_subnets:
+        with_dhcp = [(net, self.core.subnets.rows_of_network(sess, net.id))
+                     for net in networks]
+        with_dhcp = [(net, subnets) for net, subnets in with_dhcp
+                     if any(s.enable_dhcp for s in subnets)]
+        served = self.core.scheduler.dhcp_network_ids(sess, host,
+                                                      [net for net, _ in with_dhcp])
+        for net, subnets in with_dhcp:
+            if net.id not in served:
                 continue
+            dhcp_subnets = [s for s in subnets if s.enable_dhcp]
             dhcp_port = self._ensure_dhcp_port(sess, host, net, dhcp_subnets, created)
             ports = self.core.ports.to_dicts(sess, list(sess.scalars(
                 sa.select(models.Port).where(models.Port.network_id == net.id)
@@ -167,9 +181,12 @@ class HostState:
                 'network': networks_mod.segment_info(net)}
 
     def _l3(self, sess, host):
-        # One node: every router is served by every L3 agent that asks (no scheduler yet).
         routers = []
-        for router in sess.scalars(sa.select(models.Router).order_by(models.Router.id)):
+        rows = list(sess.scalars(sa.select(models.Router).order_by(models.Router.id)))
+        served = self.core.scheduler.l3_router_ids(sess, host, rows)
+        for router in rows:
+            if router.id not in served:
+                continue
             gw = None
             if router.gw_port_id:
                 gw = self._port_with_network(sess, sess.get(models.Port, router.gw_port_id))

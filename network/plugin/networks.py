@@ -7,6 +7,7 @@ from common.db import query
 from network import exceptions as nexc
 from network import ipam
 from network.db import models
+from network.plugin import availabilityzones
 from network.plugin import core
 from network.plugin import rbac
 from network.plugin import tags
@@ -86,7 +87,8 @@ class NetworkManager:
         raise nexc.PolicyNotAuthorized('Network %s belongs to another project; only its '
                                        'owner or an admin may do this.' % network_id)
 
-    def to_dict(self, sess, row, subnet_ids=None, ctx=None, shared_ids=None, scopes=None):
+    def to_dict(self, sess, row, subnet_ids=None, ctx=None, shared_ids=None, scopes=None,
+                zones=None):
         """``shared`` is true for the project a grant names too (``ctx``/``shared_ids``:
         the caller and the networks shared with it alone, if known); a list passes the
         page's ``subnet_ids`` and address ``scopes`` it read at once."""
@@ -103,7 +105,10 @@ class NetworkManager:
                'provider:network_type': row.network_type,
                'provider:physical_network': row.physical_network,
                'provider:segmentation_id': row.segmentation_id,
-               'availability_zone_hints': [], 'availability_zones': [],
+               'availability_zone_hints': availabilityzones.hints_of(row),
+               'availability_zones': zones if zones is not None else
+               availabilityzones.AvailabilityZones.serving(
+                   sess, models.NetworkDhcpAgentBinding, 'network_id', [row.id])[row.id],
                'is_default': row.is_default, 'qos_policy_id': row.qos_policy_id,
                'dns_domain': row.dns_domain or ''}
         if scopes is None:
@@ -130,8 +135,11 @@ class NetworkManager:
             shared = set() if ctx.is_admin else rbac.targeted_shared(
                 sess, core.project_of(ctx), [r.id for r in rows])
             scopes = self.core.addressscopes.network_scopes(sess, [r.id for r in rows])
+            zones = availabilityzones.AvailabilityZones.serving(
+                sess, models.NetworkDhcpAgentBinding, 'network_id', [r.id for r in rows])
             return [self.to_dict(sess, r, subnets.get(r.id, []), shared_ids=shared,
-                                 scopes=scopes.get(r.id, {})) for r in rows]
+                                 scopes=scopes.get(r.id, {}), zones=zones[r.id])
+                    for r in rows]
         return self.core.transaction(run)
 
     # writing ----------------------------------------------------------------
@@ -154,6 +162,8 @@ class NetworkManager:
             port_security_enabled=data.get('port_security_enabled', True), mtu=mtu,
             network_type='local', status='ACTIVE', revision_number=1,
             dns_domain=_check_dns_domain(data.get('dns_domain')),
+            availability_zone_hints=self.core.azs.check_hints(
+                sess, 'network', data.get('availability_zone_hints')),
             qos_policy_id=self.core.qos.check_usable(sess, ctx, data.get('qos_policy_id')))
         sess.add(row)
         sess.flush()

@@ -159,8 +159,14 @@ class PortManager:
                 sgs.setdefault(pid, []).append(sg)
         hosts = {r.host_id for r in rows if r.host_id}
         bridge_hosts = self.core.agents.live_hosts(sess, rpcapi.AGENT_BRIDGE, hosts)
-        return [self._to_dict(r, ips.get(r.id, []), sorted(sgs.get(r.id, [])), bridge_hosts)
-                for r in rows]
+        trunks = self.core.trunks.port_details(sess, ids)
+        out = [self._to_dict(r, ips.get(r.id, []), sorted(sgs.get(r.id, [])), bridge_hosts)
+               for r in rows]
+        for port in out:
+            # trunk-details: shown on trunk parents only, as Neutron does
+            if port['id'] in trunks:
+                port['trunk_details'] = trunks[port['id']]
+        return out
 
     @staticmethod
     def _to_dict(row, allocs, sg_ids, bridge_hosts):

@@ -8,6 +8,7 @@ from common.db import query
 from network import exceptions as nexc
 from network import ipam
 from network.db import models
+from network.plugin import availabilityzones
 from network.plugin import core
 from network.plugin import tags
 
@@ -56,8 +57,11 @@ class RouterManager:
             ports[alloc.port_id][1].append(alloc)
         return ports
 
-    def to_dict(self, sess, row, gateways=None):
-        """``gateways``: what ``_gateway_ports`` read for a whole page, if known."""
+    def to_dict(self, sess, row, gateways=None, zones=None):
+        """``gateways``, ``zones``: what a list read for a whole page, if known."""
+        if zones is None:
+            zones = availabilityzones.AvailabilityZones.serving(
+                sess, models.RouterL3AgentBinding, 'router_id', [row.id])[row.id]
         if gateways is None:
             gateways = self._gateway_ports(sess, [row])
         gateway = None
@@ -70,7 +74,8 @@ class RouterManager:
                'admin_state_up': row.admin_state_up, 'status': row.status,
                'external_gateway_info': gateway, 'routes': list(row.routes or []),
                'distributed': False, 'ha': False, 'flavor_id': None,
-               'availability_zone_hints': [], 'availability_zones': []}
+               'availability_zone_hints': availabilityzones.hints_of(row),
+               'availability_zones': zones}
         return core.stamp(out, row)
 
     def show(self, ctx, router_id):
@@ -82,7 +87,9 @@ class RouterManager:
             rows = core.page_rows(sess, ctx, self, models.Router, FIELDS, scope(ctx),
                                   filters, sorts, limit, marker, page_reverse)
             gateways = self._gateway_ports(sess, rows)
-            return [self.to_dict(sess, r, gateways) for r in rows]
+            zones = availabilityzones.AvailabilityZones.serving(
+                sess, models.RouterL3AgentBinding, 'router_id', [r.id for r in rows])
+            return [self.to_dict(sess, r, gateways, zones[r.id]) for r in rows]
         return self.core.transaction(run)
 
     def interface_ports(self, sess, router_id):
@@ -111,7 +118,9 @@ class RouterManager:
                 row = models.Router(project_id=project, name=data.get('name') or '',
                                     description=data.get('description') or '',
                                     admin_state_up=data.get('admin_state_up', True),
-                                    status='ACTIVE', routes=[], revision_number=1)
+                                    status='ACTIVE', routes=[], revision_number=1,
+                                    availability_zone_hints=self.core.azs.check_hints(
+                                        sess, 'router', data.get('availability_zone_hints')))
                 sess.add(row)
                 sess.flush()
                 if data.get('external_gateway_info'):
@@ -249,50 +258,53 @@ class RouterManager:
 
     # interfaces ----------------------------------------------------------------------
     def add_interface(self, ctx, router_id, body):
-        def run(sess):
-            row = self.get_row(sess, ctx, router_id)
-            subnet_id, port_id = self._interface_target(body)
-            if port_id:
-                port = self.core.ports.get_row(sess, ctx, port_id)
-                if port.device_owner or port.device_id:
-                    raise nexc.PortInUse('Port %s is already in use by %s %s.'
-                                         % (port.id, port.device_owner or 'device',
-                                            port.device_id))
-                subnets = list(sess.scalars(sa.select(models.Subnet).where(
-                    models.Subnet.id.in_(sa.select(models.IPAllocation.subnet_id).where(
-                        models.IPAllocation.port_id == port.id)))))
-                if not subnets:
-                    raise nexc.InvalidInput('Router port %s must have at least one fixed IP.'
-                                            % port.id)
-                self._check_new_subnets(sess, row, subnets)
-                port.device_owner = core.OWNER_ROUTER_INTERFACE
-                port.device_id = row.id
-                sess.execute(sa.delete(models.PortSecurityGroup).where(
-                    models.PortSecurityGroup.port_id == port.id))
-                core.bump(port)
-            else:
-                subnet = self.core.subnets.get_row(sess, ctx, subnet_id)
-                self.core.networks.usable_row(sess, ctx, subnet.network_id)
-                if not subnet.gateway_ip:
-                    raise nexc.InvalidInput('Bad router request: Subnet %s does not have a '
-                                            'gateway IP.' % subnet.id)
-                self._check_new_subnets(sess, row, [subnet])
-                created = self.core.ports.create_in(
-                    sess, ctx, {'network_id': subnet.network_id,
-                                'device_owner': core.OWNER_ROUTER_INTERFACE,
-                                'device_id': row.id,
-                                'fixed_ips': [{'subnet_id': subnet.id,
-                                               'ip_address': subnet.gateway_ip}]},
-                    project=row.project_id, service=True)
-                port = sess.get(models.Port, created['id'])
-                subnets = [subnet]
-            sess.add(models.RouterPort(port_id=port.id, router_id=row.id,
-                                       port_type=core.OWNER_ROUTER_INTERFACE))
-            sess.flush()
-            return self._interface_info(row, port, subnets)
-        result = self.core.transaction(run)
+        result = self.core.transaction(
+            lambda sess: self.add_interface_in(sess, ctx, router_id, body))
         self.core.notify(ctx, [('router', [router_id]), ('port', [result['port_id']])])
         return result
+
+    def add_interface_in(self, sess, ctx, router_id, body):
+        """``add_interface`` in the caller's transaction (auto-allocated-topology)."""
+        row = self.get_row(sess, ctx, router_id)
+        subnet_id, port_id = self._interface_target(body)
+        if port_id:
+            port = self.core.ports.get_row(sess, ctx, port_id)
+            if port.device_owner or port.device_id:
+                raise nexc.PortInUse('Port %s is already in use by %s %s.'
+                                     % (port.id, port.device_owner or 'device',
+                                        port.device_id))
+            subnets = list(sess.scalars(sa.select(models.Subnet).where(
+                models.Subnet.id.in_(sa.select(models.IPAllocation.subnet_id).where(
+                    models.IPAllocation.port_id == port.id)))))
+            if not subnets:
+                raise nexc.InvalidInput('Router port %s must have at least one fixed IP.'
+                                        % port.id)
+            self._check_new_subnets(sess, row, subnets)
+            port.device_owner = core.OWNER_ROUTER_INTERFACE
+            port.device_id = row.id
+            sess.execute(sa.delete(models.PortSecurityGroup).where(
+                models.PortSecurityGroup.port_id == port.id))
+            core.bump(port)
+        else:
+            subnet = self.core.subnets.get_row(sess, ctx, subnet_id)
+            self.core.networks.usable_row(sess, ctx, subnet.network_id)
+            if not subnet.gateway_ip:
+                raise nexc.InvalidInput('Bad router request: Subnet %s does not have a '
+                                        'gateway IP.' % subnet.id)
+            self._check_new_subnets(sess, row, [subnet])
+            created = self.core.ports.create_in(
+                sess, ctx, {'network_id': subnet.network_id,
+                            'device_owner': core.OWNER_ROUTER_INTERFACE,
+                            'device_id': row.id,
+                            'fixed_ips': [{'subnet_id': subnet.id,
+                                           'ip_address': subnet.gateway_ip}]},
+                project=row.project_id, service=True)
+            port = sess.get(models.Port, created['id'])
+            subnets = [subnet]
+        sess.add(models.RouterPort(port_id=port.id, router_id=row.id,
+                                   port_type=core.OWNER_ROUTER_INTERFACE))
+        sess.flush()
+        return self._interface_info(row, port, subnets)
 
     @staticmethod
     def _interface_target(body):

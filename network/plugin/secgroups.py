@@ -36,6 +36,7 @@ RULE_FIELDS = {
     'id': query.Field(R.id),
     'security_group_id': query.Field(R.security_group_id),
     'remote_group_id': query.Field(R.remote_group_id),
+    'remote_address_group_id': query.Field(R.remote_address_group_id),
     'direction': query.Field(R.direction),
     'ethertype': query.Field(R.ethertype),
     'protocol': query.Field(R.protocol),
@@ -68,7 +69,8 @@ def rule_to_dict(row):
            'direction': row.direction, 'ethertype': row.ethertype, 'protocol': row.protocol,
            'port_range_min': row.port_range_min, 'port_range_max': row.port_range_max,
            'remote_ip_prefix': row.remote_ip_prefix, 'remote_group_id': row.remote_group_id,
-           'remote_address_group_id': None, 'normalized_cidr': row.remote_ip_prefix,
+           'remote_address_group_id': row.remote_address_group_id,
+           'normalized_cidr': row.remote_ip_prefix,
            'description': row.description, 'belongs_to_default_sg': None}
     return core.stamp(out, row)
 
@@ -141,20 +143,28 @@ def normalize_rule(data):
             raise nexc.InvalidInput('Conflicting value ethertype %s for CIDR %s.'
                                     % (ethertype, prefix))
         prefix = str(net)
-    if prefix is not None and data.get('remote_group_id'):
-        raise nexc.InvalidInput('Only remote_ip_prefix or remote_group_id may be provided.')
+    remotes = [prefix, data.get('remote_group_id'), data.get('remote_address_group_id')]
+    if len([r for r in remotes if r]) > 1:
+        raise nexc.InvalidInput('Only remote_ip_prefix or remote_group_id or '
+                                'remote_address_group_id may be provided.')
     return {'direction': direction, 'ethertype': ethertype, 'protocol': given,
             'port_range_min': low, 'port_range_max': high, 'remote_ip_prefix': prefix,
-            'remote_group_id': data.get('remote_group_id')}
+            'remote_group_id': data.get('remote_group_id'),
+            'remote_address_group_id': data.get('remote_address_group_id')}
 
 
 def fingerprint(values):
     """One string per distinct rule: ``'17'`` and ``'udp'`` are the same rule."""
     canonical = dict(values, protocol=canonical_protocol(values['protocol'],
                                                          values['ethertype']))
-    return '|'.join(str(canonical[k]) for k in ('direction', 'ethertype', 'protocol',
+    text = '|'.join(str(canonical[k]) for k in ('direction', 'ethertype', 'protocol',
                                                 'port_range_min', 'port_range_max',
                                                 'remote_ip_prefix', 'remote_group_id'))
+    # Appended only when set, so the fingerprints of rules stored before address
+    # groups existed stay what they were.
+    if values.get('remote_address_group_id'):
+        text += '|ag:%s' % values['remote_address_group_id']
+    return text
 
 
 class SecurityGroupManager:
@@ -315,6 +325,9 @@ class SecurityGroupManager:
                 values = normalize_rule(data)
                 if values['remote_group_id']:
                     self.get_row(sess, ctx, values['remote_group_id'])
+                if values['remote_address_group_id']:
+                    self.core.addressgroups.get_row(sess, ctx,
+                                                    values['remote_address_group_id'])
                 project = core.require_project(ctx, data)
                 self.core.quotas.check(sess, project, 'security_group_rule', 1)
                 fp = fingerprint(values)

@@ -125,6 +125,8 @@ class SubnetManager:
         def run(sess):
             return [self._create(sess, ctx, item) for item in items]
         result = self.core.transaction(run)
+        for network_id in sorted({s['network_id'] for s in result if s['enable_dhcp']}):
+            self.core.scheduler.schedule_network(network_id)
         self.core.notify(ctx, [('subnet', [s['id'] for s in result]),
                                ('network', [s['network_id'] for s in result])])
         return result

@@ -227,6 +227,21 @@ class TrunkManager:
         return ids
 
     @staticmethod
+    def port_details(sess, port_ids):
+        """{parent port id: ``trunk_details``} for the parents among ``port_ids``
+        (trunk-details: the trunk and its subports with their MACs)."""
+        found = TrunkManager.details(sess, port_ids)
+        macs = {}
+        sub_ids = [s['port_id'] for t in found.values() for s in t['sub_ports']]
+        if sub_ids:
+            macs = dict(sess.execute(sa.select(models.Port.id, models.Port.mac_address).where(
+                models.Port.id.in_(sub_ids))).all())
+        return {parent: {'trunk_id': t['id'], 'sub_ports': [
+            {'port_id': s['port_id'], 'segmentation_type': 'vlan',
+             'segmentation_id': s['segmentation_id'], 'mac_address': macs.get(s['port_id'])}
+            for s in t['sub_ports']]} for parent, t in found.items()}
+
+    @staticmethod
     def details(sess, port_ids):
         """{parent port id: its trunk as the bridge agent wires it} for the parents among
         ``port_ids`` (two queries for a whole host)."""

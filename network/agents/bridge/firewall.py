@@ -9,6 +9,8 @@ Layout per family, all chains named ``<prefix>-...``:
 import hashlib
 import ipaddress
 
+from common import validators
+
 PROTOCOL_NUMBERS = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmpv6': 'ipv6-icmp',
                     'ipv6-icmp': 'ipv6-icmp', '6': 'tcp', '17': 'udp', '1': 'icmp',
                     '58': 'ipv6-icmp'}
@@ -23,6 +25,22 @@ def filtered(port):
     """Ports we filter: port security on, and not a network-owned (router/DHCP) port."""
     return (port.get('port_security_enabled', True)
             and not (port.get('device_owner') or '').startswith('network:'))
+
+
+def remote_set(rule):
+    """The id of the set of addresses a rule matches as remote (a security group's ports'
+    addresses, or an address group's CIDRs), or None."""
+    return rule.get('remote_group_id') or rule.get('remote_address_group_id')
+
+
+def _set_member(value, family):
+    """``value`` (an address or CIDR) checked again as it goes into a set: only a value
+    ``common.validators`` parses, of ``family``, in canonical form; else None."""
+    try:
+        canonical = validators.ip_address_or_network(value, 'remote_ips')
+    except validators.InvalidValue:
+        return None
+    return canonical if _addr_family(canonical) == family else None
 
 
 def ipset_name(prefix, family, group_id):
@@ -61,10 +79,10 @@ def rule_args(rule, family, prefix):
         return None
     side = '-s' if rule['direction'] == 'ingress' else '-d'
     args = _protocol_args(rule, family)
-    if rule.get('remote_group_id'):
+    if remote_set(rule):
         direction = 'src' if rule['direction'] == 'ingress' else 'dst'
         args += ['-m', 'set', '--match-set',
-                 ipset_name(prefix, family, rule['remote_group_id']), direction]
+                 ipset_name(prefix, family, remote_set(rule)), direction]
     elif rule.get('remote_ip_prefix'):
         if _addr_family(rule['remote_ip_prefix']) != family:
             return None
@@ -148,15 +166,16 @@ def build(ports, family, prefix):
 
 
 def remote_groups(ports, family, prefix):
-    """{ipset name: member addresses} for the remote groups the ports' rules reference."""
+    """{ipset name: member addresses or CIDRs} for the remote security groups and
+    address groups the ports' rules reference."""
     sets = {}
     for port in ports:
         if not filtered(port):
             continue
         for rule in port.get('security_group_rules') or []:
-            if rule.get('remote_group_id') and rule.get('ethertype', 'IPv4') == ETHERTYPE[family]:
-                name = ipset_name(prefix, family, rule['remote_group_id'])
+            if remote_set(rule) and rule.get('ethertype', 'IPv4') == ETHERTYPE[family]:
+                name = ipset_name(prefix, family, remote_set(rule))
                 members = sets.setdefault(name, set())
-                members.update(ip for ip in rule.get('remote_ips') or []
-                               if _addr_family(ip) == family)
+                members.update(m for m in (_set_member(ip, family)
+                                           for ip in rule.get('remote_ips') or []) if m)
     return sets

@@ -145,6 +145,7 @@ class Agent(service_mod.Service):
     def report_state(self):
         agent = {'binary': self.binary, 'host': self.host, 'agent_type': self.agent_type,
                  'topic': self.topic(),
+                 'availability_zone': self.conf.agent.availability_zone,
                  'configurations': dict(self.configurations(), pid=os.getpid(),
                                         resyncs=self.sync_count)}
         try:

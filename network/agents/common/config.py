@@ -9,6 +9,9 @@ AGENT_OPTS = [
                   help='Seconds an RPC call to network-api may take.'),
     config.FloatOpt('retry_interval', default=2.0, min=0.1,
                     help='Seconds before retrying a resync that failed.'),
+    config.StrOpt('availability_zone', default='nova',
+                  help='Availability zone this agent reports (DHCP and L3 agents: '
+                       'networks and routers are placed by their availability_zone_hints).'),
 ]
 
 BRIDGE_OPTS = [

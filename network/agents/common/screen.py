@@ -65,6 +65,7 @@ def _dns_name(value, field):
 CHECKS = {
     'id': validators.uuid, 'network_id': validators.uuid, 'subnet_id': validators.uuid,
     'port_id': validators.uuid, 'remote_group_id': validators.uuid,
+    'remote_address_group_id': validators.uuid,
     'mac_address': validators.mac_address,
     # Fixed IPs are addresses; allowed address pairs may be networks.
     'ip_address': validators.ip_address_or_network,

@@ -108,3 +108,24 @@ def test_subports_follow_the_parent_to_its_host_and_reach_the_bridge_agent(
         'sub_ports': [{'port_id': s1['id'], 'segmentation_id': 100}]}
     assert ports[s1['id']]['device_owner'] == 'trunk:subport'
     assert ports[s1['id']]['trunk'] is None
+
+
+def test_trunk_details_on_parent_ports(api):
+    parent, s1, plain = _ports(api, 3)
+    trunk = api.ok('POST', '/v2.0/trunks', {'trunk': {
+        'port_id': parent['id'], 'sub_ports': [_sub(s1, 100)]}})['trunk']
+    shown = api.ok('GET', '/v2.0/ports/%s' % parent['id'])['port']
+    assert shown['trunk_details'] == {'trunk_id': trunk['id'], 'sub_ports': [
+        dict(_sub(s1, 100), mac_address=s1['mac_address'])]}
+    listed = {p['id']: p for p in api.ok('GET', '/v2.0/ports')['ports']}
+    assert listed[parent['id']]['trunk_details']['trunk_id'] == trunk['id']
+    assert 'trunk_details' not in listed[plain['id']]
+    assert 'trunk_details' not in listed[s1['id']]
+    api.ok('PUT', '/v2.0/trunks/%s/remove_subports' % trunk['id'],
+           {'sub_ports': [{'port_id': s1['id']}]})
+    assert api.ok('GET', '/v2.0/ports/%s' % parent['id'])['port']['trunk_details'][
+        'sub_ports'] == []
+    api.ok('DELETE', '/v2.0/trunks/%s' % trunk['id'])
+    assert 'trunk_details' not in api.ok('GET', '/v2.0/ports/%s' % parent['id'])['port']
+    aliases = {e['alias'] for e in api.ok('GET', '/v2.0/extensions')['extensions']}
+    assert 'trunk-details' in aliases

@@ -117,3 +117,31 @@ def test_arp_spoofing_chain():
     assert chains['cs-ARP'] == ['-p ARP -i tap0123456789a -j cs-a-0123456789a']
     assert chains['cs-a-0123456789a'] == ['-p ARP --arp-ip-src 10.97.0.5/32 -j RETURN',
                                           '-j DROP']
+
+
+def test_remote_address_group_matches_an_ipset_of_its_cidrs():
+    ag = '6f1d2c3b-0000-4000-8000-00000000a9a9'
+    port = make_port([rule(protocol='tcp', port_range_min=22, port_range_max=22,
+                           remote_address_group_id=ag,
+                           remote_ips=['203.0.113.0/24', '198.51.100.7/32']),
+                      rule('egress', ethertype='IPv6', remote_address_group_id=ag,
+                           remote_ips=['2001:db8::/64'])])
+    name4, name6 = (firewall.ipset_name('cs', f, ag) for f in (4, 6))
+    assert firewall.remote_groups([port], 4, 'cs') == {
+        name4: {'203.0.113.0/24', '198.51.100.7/32'}}
+    assert firewall.remote_groups([port], 6, 'cs') == {name6: {'2001:db8::/64'}}
+    chains4, _ = firewall.build([port], 4, 'cs')
+    assert ('-p tcp -m tcp --dport 22 -m set --match-set %s src -j RETURN' % name4
+            in chains4['cs-i-0123456789a'])
+    chains6, _ = firewall.build([port], 6, 'cs')
+    assert '-m set --match-set %s dst -j RETURN' % name6 in chains6['cs-o-0123456789a']
+
+
+def test_address_group_members_are_checked_again_where_rendered():
+    # Values that slipped past the API: a bad CIDR, an injection, the wrong family, a
+    # non-canonical spelling. Only canonical members of the set's family are rendered.
+    port = make_port([rule(remote_address_group_id='ag1', remote_ips=[
+        '10.0.0.0/33', '10.1.0.0/24\nflush x', '2001:db8::/64', '10.2.0.5/24',
+        '10.3.0.1'])])
+    [members] = firewall.remote_groups([port], 4, 'cs').values()
+    assert members == {'10.2.0.0/24', '10.3.0.1'}
