@@ -34,6 +34,9 @@ SERVICES = {
 # How long tempest waits for an image, port or router to reach a state. Everything is on
 # this machine and settles within seconds; tempest's 300 s only makes a broken wait slow.
 BUILD_TIMEOUT = 60
+# A server boots under QEMU TCG (no KVM here) in about 10 s alone, several times that with
+# two tempest workers booting at once.
+SERVER_BUILD_TIMEOUT = 300
 # Module order of a run: cheap and independent first.
 MODULE_ORDER = ['identity', 'image', 'object_storage', 'network', 'compute', 'volume']
 
@@ -73,6 +76,8 @@ def _request(method, url, token=None, body=None):
             raw = resp.read()
             return resp.status, dict(resp.headers), (json.loads(raw) if raw else None)
     except urllib.error.HTTPError as exc:
+        if exc.code == 300:  # a version list (urllib treats it as an error)
+            return exc.code, dict(exc.headers), json.loads(exc.read() or b'null')
         return exc.code, dict(exc.headers), None
 
 
@@ -210,10 +215,32 @@ def network_features(url, token):
     return {'extensions': aliases, 'public': public}
 
 
+def _version_range(url, token):
+    """(min, max) microversion of an API's current version document, or (None, None)."""
+    parts = urllib.parse.urlsplit(url)
+    # Cinder answers its version list with 300 Multiple Choices, Nova with 200.
+    status, _, body = _request('GET', '%s://%s/' % (parts.scheme, parts.netloc), token)
+    versions = (body or {}).get('versions', []) if status in (200, 300) else []
+    current = next((v for v in versions if v.get('status') == 'CURRENT' and v.get('version')),
+                   None)
+    return (current['min_version'], current['version']) if current else (None, None)
+
+
 def compute_features(url, token):
-    flavors = (_get(url.rstrip('/') + '/flavors/detail', token) or {}).get('flavors', [])
+    url = url.rstrip('/')
+    flavors = (_get(url + '/flavors/detail', token) or {}).get('flavors', [])
     flavors.sort(key=lambda f: (f.get('ram', 0), f.get('vcpus', 0), f.get('disk', 0)))
-    return {'flavors': [f['id'] for f in flavors]}
+    hosts = (_get(url + '/os-hypervisors', token) or {}).get('hypervisors', [])
+    low, high = _version_range(url, token)
+    return {'flavors': [f['id'] for f in flavors], 'hosts': len(hosts),
+            'min_microversion': low, 'max_microversion': high}
+
+
+def volume_features(url, token):
+    low, high = _version_range(url, token)
+    pools = (_get(url.rstrip('/') + '/scheduler-stats/get_pools', token) or {}).get('pools', [])
+    backends = sorted({p['name'].split('#')[0].split('@')[-1] for p in pools if '@' in p['name']})
+    return {'min_microversion': low, 'max_microversion': high, 'backends': backends}
 
 
 def _flag(value):
@@ -315,14 +342,20 @@ def build(env, workspace, guest_file=None):
                 floating_ips='router' in nwf['extensions'] and public is not None,
                 port_admin_state_change=True)
 
-    compute = {'region': region}
+    compute = {'region': region, 'build_timeout': SERVER_BUILD_TIMEOUT}
+    cof = {'hosts': 0}
     if guest_image:
         compute.update(image_ref=guest_image, image_ref_alt=guest_image)
     if has_compute:
-        flavors = compute_features(endpoints['compute'], token)['flavors']
+        cof = compute_features(endpoints['compute'], token)
+        flavors = cof['flavors']
         if flavors:
             compute.update(flavor_ref=flavors[0],
                            flavor_ref_alt=flavors[1] if len(flavors) > 1 else flavors[0])
+        if cof['max_microversion']:
+            compute.update(min_microversion=cof['min_microversion'],
+                           max_microversion=cof['max_microversion'])
+        compute['min_compute_nodes'] = max(1, cof['hosts'])
     if public:
         compute['fixed_network_name'] = 'private'
     section('compute', **compute)
@@ -338,9 +371,35 @@ def build(env, workspace, guest_file=None):
     if guest_file:
         scenario['img_file'] = guest_file
     section('scenario', **scenario)
-    section('volume', region=region)
-    section('volume-feature-enabled', backup=False)
-    section('compute-feature-enabled', console_output=has_compute)
+    volume = {'region': region, 'build_timeout': SERVER_BUILD_TIMEOUT,
+              'storage_protocol': 'iSCSI'}
+    vof = {'backends': []}
+    if 'volumev3' in endpoints or 'block-storage' in endpoints:
+        vof = volume_features(endpoints.get('volumev3') or endpoints['block-storage'], token)
+        if vof['max_microversion']:
+            volume.update(min_microversion=vof['min_microversion'],
+                          max_microversion=vof['max_microversion'])
+        if vof['backends']:
+            volume['backend_names'] = vof['backends']
+    section('volume', **volume)
+    section('volume-feature-enabled', backup='object-store' in endpoints,
+            snapshot=True, clone=True, multi_backend=len(vof['backends']) > 1,
+            # Volumes grow only while detached (the guest's disk size is fixed at attach).
+            extend_attached_volume=False, manage_volume=False, manage_snapshot=False)
+    multi_host = cof['hosts'] > 1
+    section('compute-feature-enabled', console_output=has_compute, resize=has_compute,
+            pause=True, suspend=True, shelve=True, rescue=True, snapshot=True,
+            interface_attach=True, config_drive=True, metadata_service=True,
+            vnc_console=has_compute, enable_instance_password=True,
+            # What one host cannot do, and what this driver does not offer.
+            cold_migration=multi_host, live_migration=multi_host, shelve_migrate=multi_host,
+            change_password=False, spice_console=False, serial_console=False,
+            stable_rescue=False, swap_volume=False, volume_multiattach=False,
+            attach_encrypted_volume=False, ide_bus=False, personality=False,
+            scheduler_enabled_filters=['ComputeFilter', 'RamFilter', 'DiskFilter',
+                                       'AvailabilityZoneFilter', 'ImagePropertiesFilter',
+                                       'ServerGroupAntiAffinityFilter',
+                                       'ServerGroupAffinityFilter'])
 
     return conf, [m for m in MODULE_ORDER if m in modules]
 
