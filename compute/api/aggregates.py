@@ -1,5 +1,7 @@
 """Host aggregates (os-aggregates, admin only): CRUD, add/remove host, metadata.  An
 aggregate's availability zone becomes its hosts' zone (compute.db.aggregates)."""
+import re
+
 import webob
 
 from common import exceptions
@@ -13,7 +15,8 @@ from compute.db import services
 
 def _id(value):
     """The path's aggregate id: an integer, as Nova takes it."""
-    if not str(value).isdigit():
+    # Any integer, negative ones too: an id that is no aggregate's is a 404 (as in Nova).
+    if not re.match(r'^-?[0-9]{1,18}$', str(value)):
         raise exceptions.BadRequest('Invalid aggregate id %s: it must be an integer.'
                                     % value[:64])
     return int(value)

@@ -90,6 +90,8 @@ def test_aggregate_policy_and_name_conflict(api):
     api.ok('POST', AGG, body, token=api.admin)
     assert api.call('POST', AGG, body, token=api.admin)[0] == 409
     assert api.call('GET', AGG + '/abc', token=api.admin)[0] == 400
+    assert api.call('GET', AGG + '/-1', token=api.admin)[0] == 404        # tempest's id
+    assert api.call('DELETE', AGG + '/-1', token=api.admin)[0] == 404
     assert api.call('DELETE', AGG + '/999', token=api.admin)[0] == 404
 
 
