@@ -20,6 +20,9 @@ BLOCKSTORE_OPTS = [
                        'storage_availability_zone).'),
     config.StrOpt('default_volume_type', default='__DEFAULT__',
                   help='Volume type of volumes created without one (made by db-sync).'),
+    config.StrOpt('default_group_type', default=None,
+                  help='Name or id of the group type GET /group_types/default shows '
+                       '(none: 404).'),
     config.IntOpt('capacity_report_interval', default=10, min=1,
                   help='Seconds between the volume daemon\'s capacity reports.'),
     config.IntOpt('pool_down_time', default=60, min=1,
@@ -44,6 +47,7 @@ QUOTA_OPTS = [
     config.IntOpt('quota_backups', default=10, min=-1, help='Backups per project (-1: no limit).'),
     config.IntOpt('quota_backup_gigabytes', default=1000, min=-1,
                   help='GiB of backups per project (-1: no limit).'),
+    config.IntOpt('quota_groups', default=10, min=-1, help='Groups per project (-1: no limit).'),
     config.IntOpt('per_volume_size_limit', default=-1, min=-1,
                   help='Largest volume in GiB (-1: no limit).'),
 ]

@@ -7,6 +7,7 @@ from blockstore.api import base
 from blockstore.api import schemas
 from blockstore.api import views
 from blockstore.db import api as db_api
+from blockstore.db import groups as groups_db
 from common import exceptions
 from common import validation
 from common.db import types
@@ -154,11 +155,31 @@ class Volumes(base.Controller):
                                         "availability_zone: availability zone '%s' is "
                                         "invalid." % zone)
         values['availability_zone'] = zone
+        if item.get('group_id'):
+            self.require(req, (3, 13))
+            self._check_group(ctx, item['group_id'], vtype, zone)
+            values['group_id'] = item['group_id']
         vol = db_api.create_with_quota(self.db, self.conf, 'volume', values,
                                        volumes=1, gigabytes=size)
         self.scheduler_rpc.create_volume(ctx, vol['id'])
         return response.json_response({'volume': self.render(req, ctx, vol, extended=False)},
                                       status=202)
+
+    def _check_group(self, ctx, group_id, vtype, zone):
+        """A volume is created into an available group of the caller, of one of the
+        group's volume types, in its zone."""
+        group = groups_db.get(self.db, group_id, ctx)
+        if group['status'] not in ('available', 'in-use'):
+            raise exceptions.BadRequest('Invalid group: group %s status must be available '
+                                        'to create a volume in it, not %s.'
+                                        % (group_id, group['status']))
+        if vtype['id'] not in (group['volume_type_ids'] or []):
+            raise exceptions.BadRequest('Invalid input: volume type %s is not one of the '
+                                        'volume types of group %s.' % (vtype['id'], group_id))
+        if zone != group['availability_zone']:
+            raise exceptions.BadRequest('Invalid input for field/attribute '
+                                        'availability_zone: the group is in %s.'
+                                        % group['availability_zone'])
 
     # update / delete -------------------------------------------------------------------
     def update(self, req, project_id, id):

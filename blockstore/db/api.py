@@ -13,12 +13,13 @@ from common import heartbeat
 from common.db import query
 from common.db import types
 
-RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes')
+RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups')
 
 
 # The resources controllers name: they pass the kind, never a model (no SQL in api/).
 KINDS = {'volume': models.Volume, 'snapshot': models.Snapshot, 'backup': models.Backup,
-         'attachment': models.Attachment}
+         'attachment': models.Attachment, 'group': models.Group,
+         'group_snapshot': models.GroupSnapshot}
 
 
 def _model(kind):
@@ -127,6 +128,9 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
     only with ``cascade``, and then all of them ``deleting`` too; no backup running), in
     one transaction: a refusal changes nothing. Returns the volume before."""
     def check(sess, row):
+        if row.group_id is not None:
+            return ('Invalid volume: volume %s is in group %s; remove it from the group '
+                    'or delete the group with its volumes.' % (row.id, row.group_id))
         if not force and row.attach_status == 'attached':
             return 'Invalid volume: volume %s is attached; detach it first.' % row.id
         snaps = list(sess.execute(sa.select(models.Snapshot.status).where(
@@ -158,6 +162,9 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
 def begin_snapshot_delete(db, ident, allowed):
     """Mark a snapshot ``deleting`` unless a volume is being created from it."""
     def check(sess, row):
+        if row.group_snapshot_id is not None:
+            return ('Invalid snapshot: snapshot %s is part of group snapshot %s; delete the '
+                    'group snapshot.' % (row.id, row.group_snapshot_id))
         if sess.execute(sa.select(models.Volume.id).where(
                 models.Volume.snapshot_id == row.id,
                 models.Volume.status == 'creating')).first():
@@ -390,6 +397,8 @@ def quota_usage(sess, project_id):
         'backups': total(sa.select(sa.func.count()).where(bak.project_id == project_id)),
         'backup_gigabytes': total(sa.select(sa.func.sum(bak.size)).where(
             bak.project_id == project_id)),
+        'groups': total(sa.select(sa.func.count()).where(
+            models.Group.project_id == project_id)),
     }
 
 

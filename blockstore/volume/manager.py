@@ -9,6 +9,7 @@ import logging
 from blockstore.backup import chunked
 from blockstore.backup import objectstore
 from blockstore.db import api as db_api
+from blockstore.db import groups as groups_db
 from blockstore.db import models
 from blockstore.db import qos as qos_db
 from blockstore.drivers import base
@@ -90,6 +91,7 @@ class VolumeManager(manager.Manager):
             db_api.update(self.db, snap, row['id'], status='error')
         for row in self._mine(snap, snap.status == 'deleting'):
             self.delete_snapshot(None, row['id'])
+        self._recover_groups()
         bak = models.Backup
         for row in db_api.rows(self.db, bak, bak.host == self.host,
                                bak.status.in_(('creating', 'restoring'))):
@@ -107,6 +109,15 @@ class VolumeManager(manager.Manager):
                 LOG.info('removed orphans: %s', removed)
         except base.VolumeDriverError as exc:
             LOG.error('orphan cleanup failed: %s', exc)
+
+    def _recover_groups(self):
+        """Group work a killed daemon left: creations end in error, deletions finish."""
+        for model, deleting in ((models.GroupSnapshot, self.delete_group_snapshot),
+                                (models.Group, self.delete_group)):
+            for row in self._mine(model, model.status == 'creating'):
+                db_api.update(self.db, model, row['id'], status='error')
+            for row in self._mine(model, model.status == 'deleting'):
+                deleting(None, row['id'])
 
     def _restore_exports(self):
         """tgtd keeps nothing across its restarts: export again what compute uses."""
@@ -256,6 +267,70 @@ class VolumeManager(manager.Manager):
             self._set(models.Snapshot, snapshot_id, status='error_deleting')
             return
         db_api.delete_row(self.db, models.Snapshot, snapshot_id)
+
+    # generic volume groups ------------------------------------------------------------
+    # A group is a grouping in the database placed on this pool; its work here is on the
+    # volumes and snapshots it holds.
+    def create_group(self, ctx, group_id):
+        try:
+            db_api.transition(self.db, models.Group, group_id, {'creating'},
+                              {'status': 'available'}, what='Group')
+        except exceptions.APIError as exc:  # gone or settled meanwhile
+            LOG.info('group %s not made available: %s', group_id, exc)
+
+    def create_group_from_src(self, ctx, group_id):
+        """Create the group's new volumes (from the group snapshot's snapshots or the
+        source group's volumes); the group is available when all of them are."""
+        for vol in groups_db.volumes(self.db, group_id):
+            if vol['status'] == 'creating':
+                self.create_volume(ctx, vol['id'])
+        failed = [v['id'] for v in groups_db.volumes(self.db, group_id)
+                  if v['status'] != 'available']
+        if failed:
+            LOG.warning('group %s: volumes %s not created', group_id, failed)
+        self._set(models.Group, group_id, status='error' if failed else 'available')
+        self._report_capacity()
+
+    def delete_group(self, ctx, group_id):
+        failed = False
+        for vol in groups_db.volumes(self.db, group_id):
+            try:
+                self.driver.remove_export(_vol(vol))
+                self.driver.delete_volume(_vol(vol))
+            except base.VolumeDriverError as exc:
+                LOG.warning('volume %s of group %s not deleted: %s', vol['id'], group_id,
+                            exc)
+                self._set(models.Volume, vol['id'], status='error_deleting',
+                          fault=_fault(exc))
+                failed = True
+                continue
+            db_api.delete_row(self.db, models.Volume, vol['id'])
+        if failed:
+            self._set(models.Group, group_id, status='error_deleting')
+        else:
+            db_api.delete_row(self.db, models.Group, group_id)
+        self._report_capacity()
+
+    def create_group_snapshot(self, ctx, group_snapshot_id):
+        """A snapshot of every volume of the group, one after the other in this request
+        (no guest-level freeze: an in-use volume's snapshot is crash-consistent only)."""
+        failed = False
+        for snap in groups_db.snapshots_of(self.db, group_snapshot_id):
+            if failed:
+                self._set(models.Snapshot, snap['id'], status='error')
+                continue
+            self.create_snapshot(ctx, snap['id'])
+            failed = db_api.get_snapshot(self.db, snap['id'])['status'] != 'available'
+        self._set(models.GroupSnapshot, group_snapshot_id,
+                  status='error' if failed else 'available')
+
+    def delete_group_snapshot(self, ctx, group_snapshot_id):
+        for snap in groups_db.snapshots_of(self.db, group_snapshot_id):
+            self.delete_snapshot(ctx, snap['id'])
+        if groups_db.snapshots_of(self.db, group_snapshot_id):
+            self._set(models.GroupSnapshot, group_snapshot_id, status='error_deleting')
+        else:
+            db_api.delete_row(self.db, models.GroupSnapshot, group_snapshot_id)
 
     # connections (calls: compute waits for the answer) ------------------------------------
     def initialize_connection(self, ctx, volume_id, connector):
