@@ -28,7 +28,7 @@ _ADMIN = ['volume:get_all_tenants', 'volume:reset_status', 'volume:force_delete'
           'backup:force_delete', 'type:manage', 'type:access', 'quota:update',
           'quota:show_other', 'service:get_all', 'pool:get_all', 'volume:see_host',
           'qos_specs:get', 'qos_specs:get_all', 'qos_specs:create', 'qos_specs:update',
-          'qos_specs:delete', 'group_type:manage', 'group:reset_status',
+          'qos_specs:delete', 'volume:migrate_volume', 'group_type:manage', 'group:reset_status',
           'group_snapshot:reset_status']
 
 

@@ -143,6 +143,11 @@ ACTIONS = {
                       'new_type': {'type': 'string', 'minLength': 1, 'maxLength': 255,
                                    'format': 'name'},
                       'migration_policy': {'enum': ['never', 'on-demand', None]}}},
+    'os-migrate_volume': {'type': 'object', 'additionalProperties': False, 'properties': {
+        'host': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+                 'pattern': '^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+(#[A-Za-z0-9._-]+)?$'},
+        'cluster': {'type': ['string', 'null'], 'maxLength': 255},
+        'force_host_copy': BOOL, 'lock_volume': BOOL}},
     'os-detach': {'type': ['object', 'null'], 'additionalProperties': False,
                   'properties': {'attachment_id': NULL_UUID}},
 }

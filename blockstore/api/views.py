@@ -86,7 +86,7 @@ def volume(conf, req, vol, vtype_name=None, attachments=(), admin=False, detail=
     }
     _since(body, version, VOLUME_FIELDS_SINCE)
     if admin:
-        body['migration_status'] = None
+        body['migration_status'] = vol.get('migration_status')
         body.update(_since({'provider_id': None, 'cluster_name': None}, version,
                            VOLUME_ADMIN_FIELDS_SINCE))
     if extended:
@@ -95,7 +95,7 @@ def volume(conf, req, vol, vtype_name=None, attachments=(), admin=False, detail=
             body['volume_image_metadata'] = vol['image_metadata']
         if admin:
             body['os-vol-host-attr:host'] = vol['host']
-            body['os-vol-mig-status-attr:migstat'] = None
+            body['os-vol-mig-status-attr:migstat'] = vol.get('migration_status')
             body['os-vol-mig-status-attr:name_id'] = None
     if vol['status'] == 'error' and vol.get('fault'):
         # Not a Cinder field: the driver's message (no secret), read by compute and the

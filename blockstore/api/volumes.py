@@ -301,6 +301,24 @@ class Volumes(base.Controller):
         db_api.update(self.db, 'volume', id, **values)
         return _accepted()
 
+    def _a_migrate_volume(self, req, id, args):
+        """Move a volume's data to another backend pool (admin); the volume daemon of its
+        pool copies it to the destination's daemon and the volume's host changes."""
+        ctx = self.context(req, 'volume:migrate_volume')
+        vol = self.volume(ctx, id)
+        if args.get('cluster') or not args.get('host'):
+            raise exceptions.BadRequest('Invalid input: a destination host '
+                                        '(host@backend#pool) is required; clusters are not '
+                                        'supported.')
+        if vol['status'] == 'in-use':
+            raise exceptions.BadRequest('Invalid volume: volume %s is attached; this cloud '
+                                        'migrates detached volumes only (no online '
+                                        'migration).' % id)
+        pool = db_api.migration_destination(self.db, self.conf, vol, args['host'])
+        db_api.begin_migration(self.db, id, pool['name'])
+        self.volume_rpc.migrate_volume(ctx, vol['host'], id, pool['name'])
+        return _accepted()
+
     def _a_force_delete(self, req, id, args):
         ctx = self.context(req, 'volume:force_delete')
         self._delete(ctx, self.volume(ctx, id), cascade=False, force=True)

@@ -159,6 +159,46 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
                       {'status': 'deleting'}, extra=check)
 
 
+def migration_destination(db, conf, vol, host):
+    """The reporting pool ``host`` (``host@backend#pool``, or the first pool of
+    ``host@backend``) a volume may move to: another backend than its own, of the type's
+    ``volume_backend_name`` if it has one, with room for it."""
+    pools = [p for p in list_pools(db, conf.blockstore.pool_down_time)
+             if p['name'] == host or '#' not in host and p['host'] == host]
+    if not pools:
+        raise exceptions.BadRequest('Invalid host: no backend pool %s is up.' % host)
+    pool = pools[0]
+    if pool['host'] == (vol['host'] or '').partition('#')[0]:
+        raise exceptions.BadRequest('Invalid host: destination host must be different '
+                                    'than the current host.')
+    vtype = get_type(db, vol['volume_type_id']) if vol['volume_type_id'] else None
+    wanted = vtype and vtype['extra_specs'].get('volume_backend_name')
+    if wanted and pool['backend_name'] != wanted:
+        raise exceptions.BadRequest('Invalid host: %s is not a backend of the volume type '
+                                    '(volume_backend_name %s).' % (host, wanted))
+    if not claim(db, pool, vol['size']):
+        raise exceptions.BadRequest('Invalid host: pool %s has no room for %d GiB.'
+                                    % (pool['name'], vol['size']))
+    return pool
+
+
+def begin_migration(db, ident, destination):
+    """Lock an available volume for its move (status ``maintenance``, migration_status
+    ``migrating``) unless it has snapshots, is in a group or moves already."""
+    def check(sess, row):
+        if row.migration_status in ('migrating', 'starting'):
+            return 'Invalid volume: volume %s is already being migrated.' % row.id
+        if row.group_id is not None:
+            return 'Invalid volume: volume %s is in a group.' % row.id
+        if sess.execute(sa.select(models.Snapshot.id).where(
+                models.Snapshot.volume_id == row.id)).first():
+            return 'Invalid volume: volume %s has snapshots.' % row.id
+        return None
+    return transition(db, models.Volume, ident, {'available'},
+                      {'status': 'maintenance', 'previous_status': 'available',
+                       'migration_status': 'migrating'}, extra=check)
+
+
 def begin_snapshot_delete(db, ident, allowed):
     """Mark a snapshot ``deleting`` unless a volume is being created from it."""
     def check(sess, row):

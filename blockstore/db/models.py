@@ -73,6 +73,7 @@ class Volume(Base):
     provider_auth = sa.Column(sa.String(255), nullable=True)
     fault = sa.Column(sa.String(255), nullable=True)
     group_id = sa.Column(sa.String(36), nullable=True, index=True)
+    migration_status = sa.Column(sa.String(255), nullable=True)
     created_at, updated_at = _stamps()
 
 
