@@ -148,6 +148,9 @@ ACTIONS = {
                  'pattern': '^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+(#[A-Za-z0-9._-]+)?$'},
         'cluster': {'type': ['string', 'null'], 'maxLength': 255},
         'force_host_copy': BOOL, 'lock_volume': BOOL}},
+    'os-migrate_volume_completion': {
+        'type': 'object', 'required': ['new_volume'], 'additionalProperties': False,
+        'properties': {'new_volume': UUID, 'error': BOOL}},
     'os-detach': {'type': ['object', 'null'], 'additionalProperties': False,
                   'properties': {'attachment_id': NULL_UUID}},
 }

@@ -319,6 +319,22 @@ class Volumes(base.Controller):
         self.volume_rpc.migrate_volume(ctx, vol['host'], id, pool['name'])
         return _accepted()
 
+    def _a_migrate_volume_completion(self, req, id, args):
+        """Compute's end of a migration that swapped an attached volume to a target
+        volume (``migration_status`` ``target:<id>``): this cloud migrates detached
+        volumes only and makes no target volumes, so the checks answer with Cinder's
+        refusals."""
+        ctx = self.context(req, 'volume:migrate_volume')
+        vol = self.volume(ctx, id)
+        new = self.volume(ctx, args['new_volume'])
+        if not vol['migration_status'] or vol['migration_status'] in ('success', 'error'):
+            raise exceptions.BadRequest('Invalid volume: source volume not mid-migration.')
+        if new['migration_status'] != 'target:%s' % id:
+            raise exceptions.BadRequest('Invalid volume: destination has migration_status '
+                                        '%s, expected target:%s.'
+                                        % (new['migration_status'], id))
+        raise exceptions.BadRequest('Invalid volume: online migration is not supported.')
+
     def _a_force_delete(self, req, id, args):
         ctx = self.context(req, 'volume:force_delete')
         self._delete(ctx, self.volume(ctx, id), cascade=False, force=True)

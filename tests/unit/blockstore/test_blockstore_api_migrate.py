@@ -99,3 +99,15 @@ def test_migrate_refusals(cloud, second):
         'status': 'in-use'}}, token=admin)
     code, fault = _migrate(cloud, attached, 'node1@file2', admin)
     assert code == 400 and 'online migration' in fault['badRequest']['message']
+
+
+def test_migrate_completion_refused_without_target(cloud):
+    admin = cloud.admin()
+    one, two = cloud.volume(1), cloud.volume(1)
+    path = '/volumes/%s/action' % one['id']
+    body = {'os-migrate_volume_completion': {'new_volume': two['id'], 'error': False}}
+    assert cloud.call('POST', path, body)[0] == 403
+    code, fault = cloud.call('POST', path, body, token=admin)
+    assert code == 400 and 'not mid-migration' in fault['badRequest']['message']
+    assert cloud.call('POST', path, {'os-migrate_volume_completion': {}},
+                      token=admin)[0] == 400
