@@ -7,6 +7,7 @@ never touches a tgtd of the machine (nothing here is attached)."""
 import configparser
 import json
 import os
+import random
 import subprocess
 import time
 import uuid
@@ -17,6 +18,14 @@ from common.testing import daemons
 
 BIN = os.path.join(daemons.REPO, '.venv', 'bin')
 GROUP_V = ['--os-volume-api-version', '3.20']
+
+
+def _unused_tgt_port():
+    """A tgtd control port no tgtd listens on (tgtadm accepts < 32768)."""
+    while True:
+        port = random.randint(29000, 29999)
+        if not os.path.exists('/var/run/tgtd/socket.%d' % port):
+            return port
 
 
 @pytest.fixture(scope='module')
@@ -36,7 +45,7 @@ def two_backends(blockstore_cloud):
         ini.set(section, 'volumes_dir', dirs[name])
         ini.set(section, 'volume_backend_name', name)
         ini.set(section, 'target_prefix', 'iqn.2010-10.org.cirrostack.test-%s:' % host)
-        ini.set(section, 'tgt_control_port', str(daemons.free_port()))
+        ini.set(section, 'tgt_control_port', str(_unused_tgt_port()))
     path = str(cloud.workdir / 'blockstore-volume2.conf')
     with open(path, 'w') as f:
         ini.write(f)
