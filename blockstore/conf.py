@@ -6,9 +6,10 @@ from blockstore.drivers import settings
 
 CONF = config.ConfigOpts()
 
-# The backend this blockstore-volume serves is the [backend] section (one daemon per
-# backend; run another with another config file for a second backend).
+# The backends blockstore-volume serves: the sections named in [blockstore]
+# enabled_backends, each a backend's settings (one RPC server per backend in the daemon).
 BACKEND_GROUP = 'backend'
+BACKEND_GROUPS = ('backend', 'backend2', 'backend3', 'backend4')
 
 BLOCKSTORE_OPTS = [
     config.IntOpt('pagination_max_limit', default=1000, min=1,
@@ -20,6 +21,13 @@ BLOCKSTORE_OPTS = [
                        'storage_availability_zone).'),
     config.StrOpt('default_volume_type', default='__DEFAULT__',
                   help='Volume type of volumes created without one (made by db-sync).'),
+    config.StrOpt('default_group_type', default=None,
+                  help='Name or id of the group type GET /group_types/default shows '
+                       '(none: 404).'),
+    config.ListOpt('enabled_backends', default=['backend'],
+                   help='Sections of the backends blockstore-volume serves (of '
+                        + ', '.join(BACKEND_GROUPS) + '), each with its own '
+                        'volume_backend_name and storage.'),
     config.IntOpt('capacity_report_interval', default=10, min=1,
                   help='Seconds between the volume daemon\'s capacity reports.'),
     config.IntOpt('pool_down_time', default=60, min=1,
@@ -44,6 +52,7 @@ QUOTA_OPTS = [
     config.IntOpt('quota_backups', default=10, min=-1, help='Backups per project (-1: no limit).'),
     config.IntOpt('quota_backup_gigabytes', default=1000, min=-1,
                   help='GiB of backups per project (-1: no limit).'),
+    config.IntOpt('quota_groups', default=10, min=-1, help='Groups per project (-1: no limit).'),
     config.IntOpt('per_volume_size_limit', default=-1, min=-1,
                   help='Largest volume in GiB (-1: no limit).'),
 ]
@@ -57,7 +66,8 @@ def register(conf):
     daemon.register_api_opts(conf)
     conf.register_opts(BLOCKSTORE_OPTS, group='blockstore')
     conf.register_opts(QUOTA_OPTS, group='quota')
-    settings.register_opts(conf, BACKEND_GROUP)
+    for group in BACKEND_GROUPS:
+        settings.register_opts(conf, group)
     for group in SERVICE_USER_GROUPS:
         client.register_service_user_opts(conf, group)
 

@@ -22,6 +22,9 @@ class SchedulerAPI(rpcapi.RPCAPI):
     def create_volume(self, ctx, volume_id):
         self._cast(ctx, 'create_volume', volume_id=volume_id)
 
+    def create_group(self, ctx, group_id):
+        self._cast(ctx, 'create_group', group_id=group_id)
+
 
 class VolumeAPI(rpcapi.RPCAPI):
     TOPIC = VOLUME_TOPIC
@@ -66,3 +69,38 @@ class VolumeAPI(rpcapi.RPCAPI):
 
     def delete_backup(self, ctx, host, backup_id):
         self._cast(ctx, 'delete_backup', host=backend_host(host), backup_id=backup_id)
+
+    # migration: the source's daemon copies to the destination's (calls, in order)
+    def migrate_volume(self, ctx, host, volume_id, destination):
+        self._cast(ctx, 'migrate_volume', host=backend_host(host), volume_id=volume_id,
+                   destination=destination)
+
+    def create_migration_target(self, ctx, host, volume_id):
+        return self._call(ctx, 'create_migration_target', host=backend_host(host),
+                          volume_id=volume_id)
+
+    def write_migration_data(self, ctx, host, volume_id, offset, data):
+        return self._call(ctx, 'write_migration_data', host=backend_host(host),
+                          volume_id=volume_id, offset=offset, data=data)
+
+    def delete_migration_target(self, ctx, host, volume_id):
+        return self._call(ctx, 'delete_migration_target', host=backend_host(host),
+                          volume_id=volume_id)
+
+    # generic volume groups (a group's work is done by the daemon of its pool)
+    def create_group(self, ctx, host, group_id):
+        self._cast(ctx, 'create_group', host=backend_host(host), group_id=group_id)
+
+    def delete_group(self, ctx, host, group_id):
+        self._cast(ctx, 'delete_group', host=backend_host(host), group_id=group_id)
+
+    def create_group_from_src(self, ctx, host, group_id):
+        self._cast(ctx, 'create_group_from_src', host=backend_host(host), group_id=group_id)
+
+    def create_group_snapshot(self, ctx, host, group_snapshot_id):
+        self._cast(ctx, 'create_group_snapshot', host=backend_host(host),
+                   group_snapshot_id=group_snapshot_id)
+
+    def delete_group_snapshot(self, ctx, host, group_snapshot_id):
+        self._cast(ctx, 'delete_group_snapshot', host=backend_host(host),
+                   group_snapshot_id=group_snapshot_id)

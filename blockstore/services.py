@@ -1,5 +1,6 @@
 """The RPC services of the blockstore-scheduler and blockstore-volume daemons, built from
 config; cmd.py runs them, tests build them in-process (no monkey patching here)."""
+from blockstore import conf as blockstore_conf
 from blockstore import rpcapi
 from blockstore.db import models
 from blockstore.state import BlockstoreState
@@ -16,8 +17,21 @@ def scheduler_services(conf, executor='eventlet'):
                                     conf.host, rpcapi.SCHEDULER_TOPIC))]
 
 
-def volume_services(conf, executor='eventlet', **manager_kwargs):
-    """The volume daemon of the [backend] section: serves ``blockstore-volume.<host>@<backend>``."""
+def volume_services(conf, executor='eventlet', groups=None, **manager_kwargs):
+    """One service per enabled backend section (``groups``, default [blockstore]
+    enabled_backends): each serves ``blockstore-volume.<host>@<backend>``."""
+    groups = groups or conf.blockstore.enabled_backends
+    unknown = [g for g in groups if g not in blockstore_conf.BACKEND_GROUPS]
+    if unknown:
+        raise ValueError('enabled_backends: %s is not one of %s'
+                         % (unknown[0], ', '.join(blockstore_conf.BACKEND_GROUPS)))
+    found = []
+    for group in groups:
+        found += _volume_service(conf, executor, group=group, **manager_kwargs)
+    return found
+
+
+def _volume_service(conf, executor, **manager_kwargs):
     from blockstore.volume.manager import VolumeManager
     state = BlockstoreState.get(conf)
     mgr = VolumeManager(conf, state, **manager_kwargs)

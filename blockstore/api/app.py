@@ -5,6 +5,7 @@ import copy
 from blockstore.api import attachments
 from blockstore.api import backups
 from blockstore.api import base
+from blockstore.api import groups
 from blockstore.api import misc
 from blockstore.api import qos
 from blockstore.api import snapshots
@@ -25,10 +26,12 @@ UPDATED = '2023-03-01T00:00:00Z'
 def build(state):
     r = router_mod.Router()
 
-    def crud(path, ctrl, create=True, update=True):
+    def crud(path, ctrl, create=True, update=True, delete=True):
         r.add(P + path, ctrl, dict({'GET': 'index'}, **({'POST': 'create'} if create else {})))
         r.add(P + path + '/detail', ctrl, {'GET': 'detail'})
-        member = {'GET': 'show', 'DELETE': 'delete'}
+        member = {'GET': 'show'}
+        if delete:
+            member['DELETE'] = 'delete'
         if update:
             member['PUT'] = 'update'
         r.add(P + path + '/{id}', ctrl, member)
@@ -71,6 +74,19 @@ def build(state):
         r.add(P + path + '/detail', ctrl, {'GET': 'detail'})
         r.add(P + path + '/{id}', ctrl, {'GET': 'show', 'DELETE': 'delete'})
         r.add(P + path + '/{id}/accept', ctrl, {'POST': 'accept'})
+    gtypes = groups.GroupTypes(state)
+    r.add(P + '/group_types', gtypes, {'GET': 'index', 'POST': 'create'})
+    r.add(P + '/group_types/{id}', gtypes, {'GET': 'show', 'PUT': 'update',
+                                            'DELETE': 'delete'})
+    r.add(P + '/group_types/{id}/group_specs', gtypes, {'GET': 'specs_index',
+                                                        'POST': 'specs_create'})
+    r.add(P + '/group_types/{id}/group_specs/{key}', gtypes, {
+        'GET': 'specs_show', 'PUT': 'specs_update', 'DELETE': 'specs_delete'})
+    grps = groups.Groups(state)
+    # a group is deleted with its "delete" action (delete-volumes), as in Cinder
+    r.add(P + '/groups/action', grps, {'POST': 'create_from_src'})
+    crud('/groups', grps, delete=False)
+    crud('/group_snapshots', groups.GroupSnapshots(state), update=False)
     quotas = misc.Quotas(state)
     r.add(P + '/os-quota-sets/{target}', quotas, {'GET': 'show', 'PUT': 'update',
                                                   'DELETE': 'delete'})

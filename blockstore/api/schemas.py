@@ -32,7 +32,7 @@ VOLUME_CREATE = _wrap('volume', {
     'availability_zone': NAME, 'snapshot_id': NULL_UUID, 'source_volid': NULL_UUID,
     'imageRef': NULL_UUID, 'image_id': NULL_UUID, 'backup_id': NULL_UUID,
     'metadata': NULL_METADATA, 'multiattach': BOOL, 'consistencygroup_id': {'type': 'null'},
-    'group_id': {'type': 'null'}, 'source_replica': {'type': 'null'}}, top={
+    'group_id': NULL_UUID, 'source_replica': {'type': 'null'}}, top={
         'OS-SCH-HNT:scheduler_hints': {'type': ['object', 'null']}})
 VOLUME_UPDATE = _wrap('volume', {'name': NAME, 'description': DESC, 'display_name': NAME,
                                  'display_description': DESC, 'metadata': NULL_METADATA})
@@ -96,7 +96,8 @@ QUOTA_UPDATE = {'type': 'object', 'required': ['quota_set'], 'additionalProperti
                 'properties': {'quota_set': {
                     'type': 'object', 'additionalProperties': False,
                     'properties': {r: QUOTA_LIMIT for r in (
-                        'volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes')}
+                        'volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes',
+                        'groups')}
                     | {'tenant_id': {'type': 'string'}}}}}
 
 # volume actions: body {"os-<action>": args}
@@ -142,6 +143,14 @@ ACTIONS = {
                       'new_type': {'type': 'string', 'minLength': 1, 'maxLength': 255,
                                    'format': 'name'},
                       'migration_policy': {'enum': ['never', 'on-demand', None]}}},
+    'os-migrate_volume': {'type': 'object', 'additionalProperties': False, 'properties': {
+        'host': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+                 'pattern': '^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+(#[A-Za-z0-9._-]+)?$'},
+        'cluster': {'type': ['string', 'null'], 'maxLength': 255},
+        'force_host_copy': BOOL, 'lock_volume': BOOL}},
+    'os-migrate_volume_completion': {
+        'type': 'object', 'required': ['new_volume'], 'additionalProperties': False,
+        'properties': {'new_volume': UUID, 'error': BOOL}},
     'os-detach': {'type': ['object', 'null'], 'additionalProperties': False,
                   'properties': {'attachment_id': NULL_UUID}},
 }
@@ -165,6 +174,44 @@ TYPE_ACTIONS = {
     'removeProjectAccess': {'type': 'object', 'required': ['project'],
                             'additionalProperties': False,
                             'properties': {'project': validation.ID}},
+}
+
+# generic volume groups (3.11 types, 3.13 groups, 3.14 group snapshots) ---------------------
+GROUP_TYPE_CREATE = _wrap('group_type', {
+    'name': validation.name(), 'description': DESC, 'is_public': BOOL,
+    'group_specs': METADATA}, ['name'])
+GROUP_TYPE_UPDATE = _wrap('group_type', {'name': validation.name(), 'description': DESC,
+                                         'is_public': BOOL})
+GROUP_SPECS = {'type': 'object', 'required': ['group_specs'], 'additionalProperties': False,
+               'properties': {'group_specs': METADATA}}
+# the clients send names or ids of types
+TYPE_REF = {'type': 'string', 'minLength': 1, 'maxLength': 255, 'format': 'name'}
+GROUP_CREATE = _wrap('group', {
+    'name': NAME, 'description': DESC, 'group_type': TYPE_REF,
+    'volume_types': {'type': 'array', 'minItems': 1, 'maxItems': 64, 'items': TYPE_REF},
+    'availability_zone': NAME}, ['group_type', 'volume_types'])
+# comma separated volume ids (Cinder's form)
+ID_LIST = {'type': ['string', 'null'], 'maxLength': 65535,
+           'pattern': '^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36})*$|^$'}
+GROUP_UPDATE = _wrap('group', {'name': NAME, 'description': DESC, 'add_volumes': ID_LIST,
+                               'remove_volumes': ID_LIST})
+GROUP_FROM_SRC = {'type': 'object', 'additionalProperties': False, 'properties': {
+    'name': NAME, 'description': DESC, 'group_snapshot_id': NULL_UUID,
+    'source_group_id': NULL_UUID}}
+GROUP_STATUSES = ['available', 'error', 'creating', 'deleting', 'error_deleting',
+                  'updating', 'in-use']
+GROUP_ACTIONS = {
+    'delete': {'type': ['object', 'null'], 'additionalProperties': False,
+               'properties': {'delete-volumes': BOOL}},
+    'reset_status': {'type': 'object', 'required': ['status'], 'additionalProperties': False,
+                     'properties': {'status': {'enum': GROUP_STATUSES}}},
+}
+GROUP_SNAPSHOT_CREATE = _wrap('group_snapshot', {
+    'group_id': UUID, 'name': NAME, 'description': DESC}, ['group_id'])
+GROUP_SNAPSHOT_ACTIONS = {
+    'reset_status': {'type': 'object', 'required': ['status'], 'additionalProperties': False,
+                     'properties': {'status': {'enum': ['available', 'error', 'creating',
+                                                        'deleting', 'error_deleting']}}},
 }
 
 

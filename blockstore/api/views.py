@@ -76,7 +76,8 @@ def volume(conf, req, vol, vtype_name=None, attachments=(), admin=False, detail=
         'metadata': vol['metadata'] or {},
         'bootable': 'true' if vol['bootable'] else 'false',
         'encrypted': False, 'multiattach': vol['multiattach'],
-        'replication_status': None, 'consistencygroup_id': None, 'group_id': None,
+        'replication_status': None, 'consistencygroup_id': None,
+        'group_id': vol.get('group_id'),
         'user_id': vol['user_id'],
         'attachments': [attachment_summary(a) for a in attachments
                         if a['attach_status'] == 'attached'],
@@ -85,7 +86,7 @@ def volume(conf, req, vol, vtype_name=None, attachments=(), admin=False, detail=
     }
     _since(body, version, VOLUME_FIELDS_SINCE)
     if admin:
-        body['migration_status'] = None
+        body['migration_status'] = vol.get('migration_status')
         body.update(_since({'provider_id': None, 'cluster_name': None}, version,
                            VOLUME_ADMIN_FIELDS_SINCE))
     if extended:
@@ -94,7 +95,7 @@ def volume(conf, req, vol, vtype_name=None, attachments=(), admin=False, detail=
             body['volume_image_metadata'] = vol['image_metadata']
         if admin:
             body['os-vol-host-attr:host'] = vol['host']
-            body['os-vol-mig-status-attr:migstat'] = None
+            body['os-vol-mig-status-attr:migstat'] = vol.get('migration_status')
             body['os-vol-mig-status-attr:name_id'] = None
     if vol['status'] == 'error' and vol.get('fault'):
         # Not a Cinder field: the driver's message (no secret), read by compute and the
@@ -109,7 +110,8 @@ def snapshot(snap, detail=True, version=(3, 0)):
     body = {'id': snap['id'], 'name': snap['name'], 'description': snap['description'],
             'volume_id': snap['volume_id'], 'size': snap['size'], 'status': snap['status'],
             'created_at': _time(snap['created_at']), 'updated_at': _time(snap['updated_at']),
-            'metadata': snap['metadata'] or {}, 'group_snapshot_id': None,
+            'metadata': snap['metadata'] or {},
+            'group_snapshot_id': snap.get('group_snapshot_id'),
             'consumes_quota': True, 'user_id': snap['user_id']}
     _since(body, version, SNAPSHOT_FIELDS_SINCE)
     if detail:
@@ -174,4 +176,43 @@ def transfer(conf, req, collection, row, detail=True, version=(3, 0), auth_key=N
                          'destination_project_id': None, 'accepted': False})
     if auth_key is not None:
         body['auth_key'] = auth_key
+    return body
+
+
+def group_type(gtype):
+    return {'id': gtype['id'], 'name': gtype['name'], 'description': gtype['description'],
+            'is_public': gtype['is_public'], 'group_specs': gtype['group_specs'] or {}}
+
+
+def group(conf, req, row, detail=True, version=(3, 13), volume_ids=None):
+    """A generic volume group at ``version`` (3.13: the base; 3.14 its sources; 3.25 its
+    volumes with ``list_volume=True``; 3.58 the project)."""
+    if not detail:
+        return {'id': row['id'], 'name': row['name']}
+    body = {'id': row['id'], 'name': row['name'], 'description': row['description'],
+            'status': row['status'], 'availability_zone': row['availability_zone'],
+            'created_at': _time(row['created_at']), 'group_type': row['group_type_id'],
+            'volume_types': list(row['volume_type_ids'] or [])}
+    if version >= (3, 14):
+        body['group_snapshot_id'] = row['group_snapshot_id']
+        body['source_group_id'] = row['source_group_id']
+    if version >= (3, 25) and volume_ids is not None:
+        body['volumes'] = volume_ids
+    if version >= (3, 38):
+        body['replication_status'] = 'disabled'
+    if version >= (3, 58):
+        body['project_id'] = row['project_id']
+    return body
+
+
+def group_snapshot(row, detail=True, version=(3, 14)):
+    if not detail:
+        return {'id': row['id'], 'name': row['name']}
+    body = {'id': row['id'], 'name': row['name'], 'description': row['description'],
+            'status': row['status'], 'group_id': row['group_id'],
+            'created_at': _time(row['created_at'])}
+    if version >= (3, 29):
+        body['group_type_id'] = row['group_type_id']
+    if version >= (3, 58):
+        body['project_id'] = row['project_id']
     return body

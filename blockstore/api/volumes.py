@@ -7,6 +7,7 @@ from blockstore.api import base
 from blockstore.api import schemas
 from blockstore.api import views
 from blockstore.db import api as db_api
+from blockstore.db import groups as groups_db
 from common import exceptions
 from common import validation
 from common.db import types
@@ -154,11 +155,31 @@ class Volumes(base.Controller):
                                         "availability_zone: availability zone '%s' is "
                                         "invalid." % zone)
         values['availability_zone'] = zone
+        if item.get('group_id'):
+            self.require(req, (3, 13))
+            self._check_group(ctx, item['group_id'], vtype, zone)
+            values['group_id'] = item['group_id']
         vol = db_api.create_with_quota(self.db, self.conf, 'volume', values,
                                        volumes=1, gigabytes=size)
         self.scheduler_rpc.create_volume(ctx, vol['id'])
         return response.json_response({'volume': self.render(req, ctx, vol, extended=False)},
                                       status=202)
+
+    def _check_group(self, ctx, group_id, vtype, zone):
+        """A volume is created into an available group of the caller, of one of the
+        group's volume types, in its zone."""
+        group = groups_db.get(self.db, group_id, ctx)
+        if group['status'] not in ('available', 'in-use'):
+            raise exceptions.BadRequest('Invalid group: group %s status must be available '
+                                        'to create a volume in it, not %s.'
+                                        % (group_id, group['status']))
+        if vtype['id'] not in (group['volume_type_ids'] or []):
+            raise exceptions.BadRequest('Invalid input: volume type %s is not one of the '
+                                        'volume types of group %s.' % (vtype['id'], group_id))
+        if zone != group['availability_zone']:
+            raise exceptions.BadRequest('Invalid input for field/attribute '
+                                        'availability_zone: the group is in %s.'
+                                        % group['availability_zone'])
 
     # update / delete -------------------------------------------------------------------
     def update(self, req, project_id, id):
@@ -279,6 +300,40 @@ class Volumes(base.Controller):
             raise exceptions.BadRequest('Must specify status or attach_status to reset.')
         db_api.update(self.db, 'volume', id, **values)
         return _accepted()
+
+    def _a_migrate_volume(self, req, id, args):
+        """Move a volume's data to another backend pool (admin); the volume daemon of its
+        pool copies it to the destination's daemon and the volume's host changes."""
+        ctx = self.context(req, 'volume:migrate_volume')
+        vol = self.volume(ctx, id)
+        if args.get('cluster') or not args.get('host'):
+            raise exceptions.BadRequest('Invalid input: a destination host '
+                                        '(host@backend#pool) is required; clusters are not '
+                                        'supported.')
+        if vol['status'] == 'in-use':
+            raise exceptions.BadRequest('Invalid volume: volume %s is attached; this cloud '
+                                        'migrates detached volumes only (no online '
+                                        'migration).' % id)
+        pool = db_api.migration_destination(self.db, self.conf, vol, args['host'])
+        db_api.begin_migration(self.db, id, pool['name'])
+        self.volume_rpc.migrate_volume(ctx, vol['host'], id, pool['name'])
+        return _accepted()
+
+    def _a_migrate_volume_completion(self, req, id, args):
+        """Compute's end of a migration that swapped an attached volume to a target
+        volume (``migration_status`` ``target:<id>``): this cloud migrates detached
+        volumes only and makes no target volumes, so the checks answer with Cinder's
+        refusals."""
+        ctx = self.context(req, 'volume:migrate_volume')
+        vol = self.volume(ctx, id)
+        new = self.volume(ctx, args['new_volume'])
+        if not vol['migration_status'] or vol['migration_status'] in ('success', 'error'):
+            raise exceptions.BadRequest('Invalid volume: source volume not mid-migration.')
+        if new['migration_status'] != 'target:%s' % id:
+            raise exceptions.BadRequest('Invalid volume: destination has migration_status '
+                                        '%s, expected target:%s.'
+                                        % (new['migration_status'], id))
+        raise exceptions.BadRequest('Invalid volume: online migration is not supported.')
 
     def _a_force_delete(self, req, id, args):
         ctx = self.context(req, 'volume:force_delete')

@@ -13,12 +13,13 @@ from common import heartbeat
 from common.db import query
 from common.db import types
 
-RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes')
+RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups')
 
 
 # The resources controllers name: they pass the kind, never a model (no SQL in api/).
 KINDS = {'volume': models.Volume, 'snapshot': models.Snapshot, 'backup': models.Backup,
-         'attachment': models.Attachment}
+         'attachment': models.Attachment, 'group': models.Group,
+         'group_snapshot': models.GroupSnapshot}
 
 
 def _model(kind):
@@ -127,6 +128,9 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
     only with ``cascade``, and then all of them ``deleting`` too; no backup running), in
     one transaction: a refusal changes nothing. Returns the volume before."""
     def check(sess, row):
+        if row.group_id is not None:
+            return ('Invalid volume: volume %s is in group %s; remove it from the group '
+                    'or delete the group with its volumes.' % (row.id, row.group_id))
         if not force and row.attach_status == 'attached':
             return 'Invalid volume: volume %s is attached; detach it first.' % row.id
         snaps = list(sess.execute(sa.select(models.Snapshot.status).where(
@@ -155,9 +159,52 @@ def begin_volume_delete(db, ident, cascade=False, force=False):
                       {'status': 'deleting'}, extra=check)
 
 
+def migration_destination(db, conf, vol, host):
+    """The reporting pool ``host`` (``host@backend#pool``, or the first pool of
+    ``host@backend``) a volume may move to: another backend than its own, of the type's
+    ``volume_backend_name`` if it has one, with room for it."""
+    pools = [p for p in list_pools(db, conf.blockstore.pool_down_time)
+             if p['name'] == host or '#' not in host and p['host'] == host]
+    if not pools:
+        raise exceptions.BadRequest('Invalid host: no backend pool %s is up.' % host)
+    pool = pools[0]
+    if pool['host'] == (vol['host'] or '').partition('#')[0]:
+        raise exceptions.BadRequest('Invalid host: destination host must be different '
+                                    'than the current host.')
+    vtype = get_type(db, vol['volume_type_id']) if vol['volume_type_id'] else None
+    wanted = vtype and vtype['extra_specs'].get('volume_backend_name')
+    if wanted and pool['backend_name'] != wanted:
+        raise exceptions.BadRequest('Invalid host: %s is not a backend of the volume type '
+                                    '(volume_backend_name %s).' % (host, wanted))
+    if not claim(db, pool, vol['size']):
+        raise exceptions.BadRequest('Invalid host: pool %s has no room for %d GiB.'
+                                    % (pool['name'], vol['size']))
+    return pool
+
+
+def begin_migration(db, ident, destination):
+    """Lock an available volume for its move (status ``maintenance``, migration_status
+    ``migrating``) unless it has snapshots, is in a group or moves already."""
+    def check(sess, row):
+        if row.migration_status in ('migrating', 'starting'):
+            return 'Invalid volume: volume %s is already being migrated.' % row.id
+        if row.group_id is not None:
+            return 'Invalid volume: volume %s is in a group.' % row.id
+        if sess.execute(sa.select(models.Snapshot.id).where(
+                models.Snapshot.volume_id == row.id)).first():
+            return 'Invalid volume: volume %s has snapshots.' % row.id
+        return None
+    return transition(db, models.Volume, ident, {'available'},
+                      {'status': 'maintenance', 'previous_status': 'available',
+                       'migration_status': 'migrating'}, extra=check)
+
+
 def begin_snapshot_delete(db, ident, allowed):
     """Mark a snapshot ``deleting`` unless a volume is being created from it."""
     def check(sess, row):
+        if row.group_snapshot_id is not None:
+            return ('Invalid snapshot: snapshot %s is part of group snapshot %s; delete the '
+                    'group snapshot.' % (row.id, row.group_snapshot_id))
         if sess.execute(sa.select(models.Volume.id).where(
                 models.Volume.snapshot_id == row.id,
                 models.Volume.status == 'creating')).first():
@@ -390,6 +437,8 @@ def quota_usage(sess, project_id):
         'backups': total(sa.select(sa.func.count()).where(bak.project_id == project_id)),
         'backup_gigabytes': total(sa.select(sa.func.sum(bak.size)).where(
             bak.project_id == project_id)),
+        'groups': total(sa.select(sa.func.count()).where(
+            models.Group.project_id == project_id)),
     }
 
 

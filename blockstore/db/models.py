@@ -72,6 +72,8 @@ class Volume(Base):
     provider_location = sa.Column(sa.String(255), nullable=True)
     provider_auth = sa.Column(sa.String(255), nullable=True)
     fault = sa.Column(sa.String(255), nullable=True)
+    group_id = sa.Column(sa.String(36), nullable=True, index=True)
+    migration_status = sa.Column(sa.String(255), nullable=True)
     created_at, updated_at = _stamps()
 
 
@@ -88,6 +90,7 @@ class Snapshot(Base):
     progress = sa.Column(sa.String(16), nullable=True)
     metadata_ = sa.Column('metadata', types.JSONText, nullable=False, default=dict)
     host = sa.Column(sa.String(255), nullable=True)
+    group_snapshot_id = sa.Column(sa.String(36), nullable=True, index=True)
     created_at, updated_at = _stamps()
 
 
@@ -138,6 +141,50 @@ class Transfer(Base):
     salt = sa.Column(sa.String(64), nullable=False)
     crypt_hash = sa.Column(sa.String(128), nullable=False)
     no_snapshots = sa.Column(sa.Boolean, nullable=False, default=False)
+    created_at, updated_at = _stamps()
+
+
+class GroupType(Base):
+    """A kind of generic volume group; ``group_specs`` are the operator's key/values."""
+    __tablename__ = 'group_types'
+    id = sa.Column(sa.String(36), primary_key=True, default=types.new_uuid)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+    description = sa.Column(sa.String(255), nullable=True)
+    is_public = sa.Column(sa.Boolean, nullable=False, default=True)
+    group_specs = sa.Column(types.JSONText, nullable=False, default=dict)
+    created_at, updated_at = _stamps()
+
+
+class Group(Base):
+    """A generic volume group: volumes of the listed types on one backend (``host``),
+    snapshotted together."""
+    __tablename__ = 'groups'
+    id = sa.Column(sa.String(36), primary_key=True, default=types.new_uuid)
+    project_id = sa.Column(sa.String(64), nullable=False, index=True)
+    user_id = sa.Column(sa.String(64), nullable=True)
+    name = sa.Column(sa.String(255), nullable=True)
+    description = sa.Column(sa.String(255), nullable=True)
+    status = sa.Column(sa.String(32), nullable=False)
+    availability_zone = sa.Column(sa.String(255), nullable=True)
+    group_type_id = sa.Column(sa.String(36), nullable=False)
+    volume_type_ids = sa.Column(types.JSONText, nullable=False, default=list)
+    host = sa.Column(sa.String(255), nullable=True)
+    group_snapshot_id = sa.Column(sa.String(36), nullable=True)
+    source_group_id = sa.Column(sa.String(36), nullable=True)
+    created_at, updated_at = _stamps()
+
+
+class GroupSnapshot(Base):
+    __tablename__ = 'group_snapshots'
+    id = sa.Column(sa.String(36), primary_key=True, default=types.new_uuid)
+    project_id = sa.Column(sa.String(64), nullable=False, index=True)
+    user_id = sa.Column(sa.String(64), nullable=True)
+    group_id = sa.Column(sa.String(36), nullable=False, index=True)
+    group_type_id = sa.Column(sa.String(36), nullable=False)
+    name = sa.Column(sa.String(255), nullable=True)
+    description = sa.Column(sa.String(255), nullable=True)
+    status = sa.Column(sa.String(32), nullable=False)
+    host = sa.Column(sa.String(255), nullable=True)
     created_at, updated_at = _stamps()
 
 

@@ -7,6 +7,7 @@ import logging
 
 from blockstore import rpcapi
 from blockstore.db import api as db_api
+from blockstore.db import groups as groups_db
 from blockstore.db import models
 from blockstore.scheduler import filters
 from common import manager
@@ -34,6 +35,40 @@ class SchedulerManager(manager.Manager):
             return
         self.volume_rpc.create_volume(ctx, pool['name'], volume_id)
 
+    def create_group(self, ctx, group_id):
+        """Put a group on one pool that serves all its volume types (its volumes are
+        created there); the pool's volume daemon makes it available."""
+        db = self.state.db
+        try:
+            group = groups_db.get(db, group_id)
+        except Exception:
+            LOG.info('group %s gone before scheduling', group_id)
+            return
+        if group['status'] != 'creating' or group['host']:
+            return
+        names = set()
+        for type_id in group['volume_type_ids'] or []:
+            try:
+                vtype = db_api.get_type(db, type_id)
+            except Exception:
+                continue
+            names.add(vtype['extra_specs'].get('volume_backend_name'))
+        names.discard(None)
+        pools = db_api.list_pools(db, self.conf.blockstore.pool_down_time)
+        want = dict(size=0, availability_zone=group['availability_zone'])
+        found = [p for p in filters.candidates(pools, **want)
+                 if all(p['backend_name'] == n for n in names)]
+        if not found:
+            message = filters.explain(**dict(want, backend_name=' and '.join(sorted(names))
+                                              or None))
+            LOG.warning('group %s: %s', group_id, message)
+            db_api.transition(db, models.Group, group_id, {'creating'}, {'status': 'error'},
+                              what='Group')
+            return
+        db_api.update(db, models.Group, group_id, host=found[0]['name'])
+        LOG.info('group %s placed on %s', group_id, found[0]['name'])
+        self.volume_rpc.create_group(ctx, found[0]['name'], group_id)
+
     def init_host(self):
         """Volumes a killed scheduler never placed are placed again (each placement checks
         the volume is still unplaced, so a request also still queued is harmless)."""
@@ -49,6 +84,8 @@ class SchedulerManager(manager.Manager):
 
     def _source_host(self, volume):
         db = self.state.db
+        if volume.get('group_id'):  # a group's volumes are all on its pool
+            return groups_db.get(db, volume['group_id'])['host']
         if volume['snapshot_id']:
             snap = db_api.get_snapshot(db, volume['snapshot_id'])
             return db_api.get_volume(db, snap['volume_id'])['host']

@@ -4,11 +4,14 @@ Every operation ends in a stable state: success gives available / in-use, a fail
 ``error`` (or ``error_deleting``, ...) with the driver's message as the volume's fault.
 At start, work a killed daemon left in a transitional state is settled (see ``_recover``).
 """
+import base64
 import logging
 
+from blockstore import rpcapi
 from blockstore.backup import chunked
 from blockstore.backup import objectstore
 from blockstore.db import api as db_api
+from blockstore.db import groups as groups_db
 from blockstore.db import models
 from blockstore.db import qos as qos_db
 from blockstore.drivers import base
@@ -78,8 +81,11 @@ class VolumeManager(manager.Manager):
                           fault='interrupted by a restart of the volume service')
         for row in self._mine(vol, vol.status == 'deleting'):
             self.delete_volume(None, row['id'])
+        for row in self._mine(vol, vol.migration_status == 'migrating'):
+            self._set(vol, row['id'], migration_status='error')  # the copy was cut short
         for row in self._mine(vol, vol.status.in_(('extending', 'backing-up', 'uploading',
-                                                   'attaching', 'detaching', 'reserved'))):
+                                                   'attaching', 'detaching', 'reserved',
+                                                   'maintenance'))):
             attached = db_api.count(self.db, models.Attachment,
                                     models.Attachment.volume_id == row['id'],
                                     models.Attachment.attach_status == 'attached')
@@ -90,6 +96,7 @@ class VolumeManager(manager.Manager):
             db_api.update(self.db, snap, row['id'], status='error')
         for row in self._mine(snap, snap.status == 'deleting'):
             self.delete_snapshot(None, row['id'])
+        self._recover_groups()
         bak = models.Backup
         for row in db_api.rows(self.db, bak, bak.host == self.host,
                                bak.status.in_(('creating', 'restoring'))):
@@ -107,6 +114,15 @@ class VolumeManager(manager.Manager):
                 LOG.info('removed orphans: %s', removed)
         except base.VolumeDriverError as exc:
             LOG.error('orphan cleanup failed: %s', exc)
+
+    def _recover_groups(self):
+        """Group work a killed daemon left: creations end in error, deletions finish."""
+        for model, deleting in ((models.GroupSnapshot, self.delete_group_snapshot),
+                                (models.Group, self.delete_group)):
+            for row in self._mine(model, model.status == 'creating'):
+                db_api.update(self.db, model, row['id'], status='error')
+            for row in self._mine(model, model.status == 'deleting'):
+                deleting(None, row['id'])
 
     def _restore_exports(self):
         """tgtd keeps nothing across its restarts: export again what compute uses."""
@@ -256,6 +272,143 @@ class VolumeManager(manager.Manager):
             self._set(models.Snapshot, snapshot_id, status='error_deleting')
             return
         db_api.delete_row(self.db, models.Snapshot, snapshot_id)
+
+    # migration (host-assisted copy: this daemon streams the data to the destination's) ----
+    MIGRATION_CHUNK = 1024 * 1024
+
+    def migrate_volume(self, ctx, volume_id, destination):
+        """Copy the volume to ``destination`` (a pool of another backend), then make
+        that its host and remove the data here; a failure leaves it here, with
+        migration_status ``error``."""
+        row = db_api.get_volume(self.db, volume_id)
+        target = rpcapi.VolumeAPI(self.state.transport,
+                                  timeout=self.conf.blockstore.rpc_timeout)
+        try:
+            target.create_migration_target(ctx, destination, volume_id)
+            with self.driver.open_volume(_vol(row), 'rb') as source:
+                offset = 0
+                while True:
+                    chunk = source.read(self.MIGRATION_CHUNK)
+                    if not chunk:
+                        break
+                    if chunk.count(0) != len(chunk):  # the new volume is zeros already
+                        target.write_migration_data(ctx, destination, volume_id, offset,
+                                                    base64.b64encode(chunk).decode())
+                    offset += len(chunk)
+        except Exception as exc:  # noqa: the volume must not stay locked, whatever failed
+            LOG.warning('volume %s: migration to %s failed: %s', volume_id, destination, exc)
+            try:
+                target.delete_migration_target(ctx, destination, volume_id)
+            except Exception as cleanup:  # noqa: best effort, the orphan sweep ends it
+                LOG.warning('volume %s: copy on %s not removed: %s', volume_id,
+                            destination, cleanup)
+            self._set(models.Volume, volume_id, status=row['previous_status'] or 'available',
+                      migration_status='error')
+            return
+        self._set(models.Volume, volume_id, host=destination, migration_status='success',
+                  status=row['previous_status'] or 'available', provider_location=None,
+                  provider_auth=None)
+        try:
+            self.driver.remove_export(_vol(row))
+            self.driver.delete_volume(_vol(row))
+        except base.VolumeDriverError as exc:  # the orphan sweep at start removes it
+            LOG.warning('volume %s: source copy not removed: %s', volume_id, exc)
+        self._report_capacity()
+        LOG.info('volume %s migrated to %s', volume_id, destination)
+
+    def _migrating_here(self, volume_id):
+        row = db_api.get_volume(self.db, volume_id)
+        if row['migration_status'] != 'migrating' or \
+                rpcapi.backend_host(row['host']) == self.host:
+            raise exceptions.BadRequest('Volume %s is not migrating to %s.'
+                                        % (volume_id, self.host))
+        return row
+
+    def create_migration_target(self, ctx, volume_id):
+        row = self._migrating_here(volume_id)
+        try:
+            self.driver.create_volume(_vol(dict(row, provider_location=None,
+                                                provider_auth=None)))
+        except base.VolumeDriverError as exc:
+            raise exceptions.BadRequest('Cannot create the migration target: %s' % exc)
+
+    def write_migration_data(self, ctx, volume_id, offset, data):
+        row = self._migrating_here(volume_id)
+        chunk = base64.b64decode(data)
+        if offset < 0 or offset + len(chunk) > row['size'] * base.GiB:
+            raise exceptions.BadRequest('Migration data beyond the volume\'s end.')
+        with self.driver.open_volume(_vol(dict(row, provider_location=None)), 'r+b') as f:
+            f.seek(offset)
+            f.write(chunk)
+
+    def delete_migration_target(self, ctx, volume_id):
+        row = db_api.get_volume(self.db, volume_id)
+        if rpcapi.backend_host(row['host']) != self.host:
+            self.driver.delete_volume(_vol(dict(row, provider_location=None)))
+
+    # generic volume groups ------------------------------------------------------------
+    # A group is a grouping in the database placed on this pool; its work here is on the
+    # volumes and snapshots it holds.
+    def create_group(self, ctx, group_id):
+        try:
+            db_api.transition(self.db, models.Group, group_id, {'creating'},
+                              {'status': 'available'}, what='Group')
+        except exceptions.APIError as exc:  # gone or settled meanwhile
+            LOG.info('group %s not made available: %s', group_id, exc)
+
+    def create_group_from_src(self, ctx, group_id):
+        """Create the group's new volumes (from the group snapshot's snapshots or the
+        source group's volumes); the group is available when all of them are."""
+        for vol in groups_db.volumes(self.db, group_id):
+            if vol['status'] == 'creating':
+                self.create_volume(ctx, vol['id'])
+        failed = [v['id'] for v in groups_db.volumes(self.db, group_id)
+                  if v['status'] != 'available']
+        if failed:
+            LOG.warning('group %s: volumes %s not created', group_id, failed)
+        self._set(models.Group, group_id, status='error' if failed else 'available')
+        self._report_capacity()
+
+    def delete_group(self, ctx, group_id):
+        failed = False
+        for vol in groups_db.volumes(self.db, group_id):
+            try:
+                self.driver.remove_export(_vol(vol))
+                self.driver.delete_volume(_vol(vol))
+            except base.VolumeDriverError as exc:
+                LOG.warning('volume %s of group %s not deleted: %s', vol['id'], group_id,
+                            exc)
+                self._set(models.Volume, vol['id'], status='error_deleting',
+                          fault=_fault(exc))
+                failed = True
+                continue
+            db_api.delete_row(self.db, models.Volume, vol['id'])
+        if failed:
+            self._set(models.Group, group_id, status='error_deleting')
+        else:
+            db_api.delete_row(self.db, models.Group, group_id)
+        self._report_capacity()
+
+    def create_group_snapshot(self, ctx, group_snapshot_id):
+        """A snapshot of every volume of the group, one after the other in this request
+        (no guest-level freeze: an in-use volume's snapshot is crash-consistent only)."""
+        failed = False
+        for snap in groups_db.snapshots_of(self.db, group_snapshot_id):
+            if failed:
+                self._set(models.Snapshot, snap['id'], status='error')
+                continue
+            self.create_snapshot(ctx, snap['id'])
+            failed = db_api.get_snapshot(self.db, snap['id'])['status'] != 'available'
+        self._set(models.GroupSnapshot, group_snapshot_id,
+                  status='error' if failed else 'available')
+
+    def delete_group_snapshot(self, ctx, group_snapshot_id):
+        for snap in groups_db.snapshots_of(self.db, group_snapshot_id):
+            self.delete_snapshot(ctx, snap['id'])
+        if groups_db.snapshots_of(self.db, group_snapshot_id):
+            self._set(models.GroupSnapshot, group_snapshot_id, status='error_deleting')
+        else:
+            db_api.delete_row(self.db, models.GroupSnapshot, group_snapshot_id)
 
     # connections (calls: compute waits for the answer) ------------------------------------
     def initialize_connection(self, ctx, volume_id, connector):
