@@ -20,8 +20,8 @@ class Core:
 
     def __init__(self, conf, db, notifier=None):
         from network.plugin import (addressscopes, agents, flavors, floatingips, hoststate,
-                                    ipavailability, networks, ports, qos, quotas, rbac,
-                                    routers, secgroups, subnetpools, subnets, tags, trunks)
+                                    ipavailability, metering, networks, portforwardings,
+                                    ports, qos, quotas, rbac, routers, secgroups, subnetpools, subnets, tags, trunks)
         self.conf = conf
         self.db = db
         self.notifier = notifier
@@ -42,6 +42,8 @@ class Core:
         self.ip_availability = ipavailability.IPAvailability(self)
         self.flavors = flavors.FlavorManager(self)
         self.trunks = trunks.TrunkManager(self)
+        self.portforwardings = portforwardings.PortForwardingManager(self)
+        self.metering = metering.MeteringManager(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""

@@ -90,7 +90,7 @@ class L3Datapath:
             gw_dev = 'qg-' + gw['id'][:11]
             self._plug(gw, gw_dev, ns, up)
             fips = ['%s/32' % f['floating_ip_address'] for f in router.get('floating_ips', [])
-                    if f.get('fixed_ip_address')]
+                    if f.get('fixed_ip_address') or f.get('port_forwardings')]
             ip_lib.sync_addresses(gw_dev, port_cidrs(gw) + fips, ns)
             devices.add(gw_dev)
         for link in ip_lib.list_links(ns):
