@@ -9,6 +9,9 @@ AGENT_OPTS = [
                   help='Seconds an RPC call to network-api may take.'),
     config.FloatOpt('retry_interval', default=2.0, min=0.1,
                     help='Seconds before retrying a resync that failed.'),
+    config.IntOpt('metering_report_interval', default=60, min=1,
+                  help='L3 agent: seconds between reports of the metering counters to '
+                       'network-api.'),
 ]
 
 BRIDGE_OPTS = [
