@@ -100,6 +100,12 @@ PortInUseAsTrunkParent = _make(exc.Conflict, 'PortInUseAsTrunkParent')
 PortInUseAsSubPort = _make(exc.Conflict, 'PortInUseAsSubPort')
 DuplicateSubPort = _make(exc.Conflict, 'DuplicateSubPort')
 FlavorServiceProfileBindingExists = _make(exc.Conflict, 'FlavorServiceProfileBindingExists')
+FipInUseByPortForwarding = _make(exc.Conflict, 'FipInUseByPortForwarding')
+FipInUseByPortAssociation = _make(exc.Conflict, 'FipInUseByPortAssociation')
+PortHasBindingFloatingIP = _make(exc.Conflict, 'PortHasBindingFloatingIP')
+MeteringLabelNotFound = _make(exc.NotFound, 'MeteringLabelNotFound')
+MeteringLabelRuleNotFound = _make(exc.NotFound, 'MeteringLabelRuleNotFound')
+MeteringLabelRuleOverlaps = _make(exc.Conflict, 'MeteringLabelRuleOverlaps')
 
 # A write lost a race (duplicate key, lock); the whole transaction is run again.
 RetryRequest = query.RetryRequest

@@ -137,6 +137,17 @@ EXTRA = [
     RuleDefault('add_addresses', WRITER, 'Add addresses to an address group.'),
     RuleDefault('remove_addresses', WRITER, 'Remove addresses from an address group.'),
     RuleDefault('remove_subports', WRITER, 'Remove subports from a trunk.'),
+    RuleDefault('get_floatingip_port_forwarding', OWNER,
+                'List and show the port forwardings of a floating IP.'),
+] + [RuleDefault('%s_floatingip_port_forwarding' % action, WRITER,
+                 '%s a port forwarding of a floating IP.' % action.capitalize())
+     for action in ('create', 'update', 'delete')] + [
+    RuleDefault('get_metering_label', ADMIN, 'List and show metering labels.'),
+    RuleDefault('get_metering_label_rule', ADMIN, 'List and show metering label rules.'),
+] + [RuleDefault('%s_%s' % (action, kind), ADMIN, '%s a %s.' % (
+    action.capitalize(), kind.replace('_', ' ')))
+     for action in ('create', 'update', 'delete')
+     for kind in ('metering_label', 'metering_label_rule')] + [
     RuleDefault('create_flavor_service_profile', ADMIN,
                 'Associate a service profile with a flavor.'),
     RuleDefault('delete_flavor_service_profile', ADMIN,

@@ -141,6 +141,11 @@ class PluginApi(rpcapi.RPCAPI):
         return self.client.call(ctx, 'update_port_status', port_id=port_id, status=status,
                                 host=host)
 
+    def report_metering(self, ctx, host, counts):
+        """L3 agent: metering deltas [{label_id, router_id, packets, bytes}] since its last
+        report; network-api adds them to the stored counters."""
+        return self.client.call(ctx, 'report_metering', host=host, counts=counts)
+
     def get_ports_by_ip(self, ctx, network_id, ip_address):
         """Ports on ``network_id`` holding ``ip_address`` (metadata agent)."""
         return self._call(ctx, 'get_ports_by_ip', network_id=network_id,

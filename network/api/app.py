@@ -4,6 +4,7 @@ from common.wsgi import router as router_mod
 from common.wsgi import versions
 from network.api import agentscheduler
 from network.api import misc
+from network.api import portforwardings
 from network.api import qos
 from network.api import resource
 from network.api import schemas
@@ -149,6 +150,20 @@ def build(conf, core, enforcer):
     r.add(PREFIX + '/flavors/{flavor_id}/service_profiles/{id}', bindings,
           {'DELETE': 'delete'})
 
+    pfs = portforwardings.PortForwardings(core.portforwardings, enforcer, conf,
+                                          schemas.PF_CREATE, schemas.PF_UPDATE)
+    path = PREFIX + '/floatingips/{floatingip_id}/port_forwardings'
+    r.add(path, pfs, {'GET': 'index', 'POST': 'create'})
+    r.add(path + '/{id}', pfs, {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
+    mt = core.metering
+    crud('metering_label', 'metering_labels', 'metering/metering-labels', None,
+         schemas.METERING_LABEL_CREATE, schemas.METERING_LABEL_UPDATE,
+         ops=_admin_ops(enforcer, 'metering_label', mt.list_labels, mt.show_label,
+                        mt.update_label, mt.delete_label, mt.create_labels))
+    crud('metering_label_rule', 'metering_label_rules', 'metering/metering-label-rules', None,
+         schemas.METERING_RULE_CREATE, schemas.METERING_RULE_UPDATE,
+         ops=_admin_ops(enforcer, 'metering_label_rule', mt.list_rules, mt.show_rule,
+                        mt.update_rule, mt.delete_rule, mt.create_rules))
     actions = misc.RouterActions(core, enforcer)
     r.add(PREFIX + '/routers/{id}/add_router_interface', actions, {'PUT': 'add_interface'})
     r.add(PREFIX + '/routers/{id}/remove_router_interface', actions,

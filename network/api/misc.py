@@ -99,6 +99,14 @@ EXTENSIONS = [
     ('security-groups-remote-address-group', 'Remote address group id field for security '
                                              'group rules',
      'Add new field of remote address group id in security group rules'),
+    ('floating-ip-port-forwarding', 'Floating IP Port Forwarding',
+     'Allow users to forward a protocol port of a floating IP to a port behind its '
+     'router.'),
+    ('floating-ip-port-forwarding-description', 'Floating IP Port Forwarding resource '
+     'description', 'Add a description field to Port Forwarding rules'),
+    ('expose-port-forwarding-in-fip', 'Expose port forwardings of a floating IP',
+     'Floating IPs show the port forwardings that use them (port_forwardings).'),
+    ('metering', 'Neutron Metering', 'Neutron Metering extension.'),
 ]
 
 

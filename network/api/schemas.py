@@ -223,3 +223,26 @@ ADDRESS_GROUP_ADDRESSES = _obj({'addresses': ADDRESSES}, required=('addresses',)
 def scheduling_body(key):
     """``{"network_id": ...}`` / ``{"router_id": ...}`` of adding one to an agent."""
     return _obj({key: ID}, required=(key,), extra_owned=False)
+
+
+# floating-ip-port-forwarding: TCP/UDP ports 1-65535 (digit strings are converted first).
+PORT_NUMBER = {'type': 'integer', 'minimum': 1, 'maximum': 65535}
+PF_COMMON = {'internal_port_id': ID, 'internal_ip_address': IP,
+             'internal_port': PORT_NUMBER, 'external_port': PORT_NUMBER,
+             'protocol': {'type': 'string', 'enum': ['tcp', 'udp']},
+             'description': {'type': ['string', 'null'], 'maxLength': 255, 'format': 'text'}}
+PF_CREATE = _obj(PF_COMMON, required=('internal_port_id', 'internal_port', 'external_port',
+                                      'protocol'))
+PF_UPDATE = _obj(PF_COMMON, extra_owned=False)
+
+# metering (admin only): labels and the rules of what they count.
+METERING_LABEL_CREATE = _obj({'name': NAME, 'description': DESC, 'shared': BOOL})
+# Neither labels nor rules have attributes that change after creation.
+METERING_LABEL_UPDATE = _obj({}, extra_owned=False)
+PREFIX = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 64}
+METERING_RULE_CREATE = _obj({'metering_label_id': ID,
+                             'direction': {'type': 'string', 'enum': ['ingress', 'egress']},
+                             'remote_ip_prefix': PREFIX, 'source_ip_prefix': PREFIX,
+                             'destination_ip_prefix': PREFIX, 'excluded': BOOL},
+                            required=('metering_label_id', 'direction'))
+METERING_RULE_UPDATE = _obj({}, extra_owned=False)

@@ -488,3 +488,62 @@ class AutoAllocatedTopology(Base):
                            nullable=False, unique=True)
     router_id = sa.Column(sa.String(36), sa.ForeignKey('routers.id', ondelete='SET NULL'),
                           nullable=True)
+
+
+class PortForwarding(Base):
+    """A floating IP port forwarding: external_port/protocol of the floating IP DNATed to
+    internal_ip_address:internal_port of a port (floating-ip-port-forwarding)."""
+    __tablename__ = 'port_forwardings'
+    __table_args__ = (
+        sa.UniqueConstraint('floatingip_id', 'external_port', 'protocol',
+                            name='uniq_pf_external'),
+        sa.UniqueConstraint('internal_port_id', 'internal_ip_address', 'internal_port',
+                            'protocol', name='uniq_pf_internal'),)
+    id = _id()
+    floatingip_id = sa.Column(sa.String(36), sa.ForeignKey('floating_ips.id',
+                                                           ondelete='CASCADE'),
+                              nullable=False, index=True)
+    internal_port_id = sa.Column(sa.String(36), sa.ForeignKey('ports.id', ondelete='CASCADE'),
+                                 nullable=False, index=True)
+    internal_ip_address = sa.Column(sa.String(64), nullable=False)
+    internal_port = sa.Column(sa.Integer, nullable=False)
+    external_port = sa.Column(sa.Integer, nullable=False)
+    protocol = sa.Column(sa.String(16), nullable=False)
+    description = sa.Column(sa.String(255), nullable=False, default='')
+
+
+class MeteringLabel(Base):
+    """A metering label: the traffic its rules select, counted on the routers of its
+    project (every router when ``shared``)."""
+    __tablename__ = 'metering_labels'
+    id = _id()
+    project_id = _project()
+    name = sa.Column(sa.String(255), nullable=False, default='')
+    description = sa.Column(sa.String(1024), nullable=False, default='')
+    shared = sa.Column(sa.Boolean, nullable=False, default=False)
+
+
+class MeteringLabelRule(Base):
+    """Which traffic of a router's external gateway a label counts (or excludes)."""
+    __tablename__ = 'metering_label_rules'
+    id = _id()
+    metering_label_id = sa.Column(sa.String(36), sa.ForeignKey('metering_labels.id',
+                                                               ondelete='CASCADE'),
+                                  nullable=False, index=True)
+    direction = sa.Column(sa.String(8), nullable=False)
+    remote_ip_prefix = sa.Column(sa.String(64), nullable=True)
+    source_ip_prefix = sa.Column(sa.String(64), nullable=True)
+    destination_ip_prefix = sa.Column(sa.String(64), nullable=True)
+    excluded = sa.Column(sa.Boolean, nullable=False, default=False)
+
+
+class MeteringCounter(Base):
+    """Packets and bytes a label counted on one router, summed from the L3 agents'
+    reports (``network-manage metering-report`` prints them)."""
+    __tablename__ = 'metering_counters'
+    label_id = sa.Column(sa.String(36), sa.ForeignKey('metering_labels.id',
+                                                      ondelete='CASCADE'), primary_key=True)
+    router_id = sa.Column(sa.String(36), primary_key=True)
+    packets = sa.Column(sa.BigInteger, nullable=False, default=0)
+    bytes = sa.Column(sa.BigInteger, nullable=False, default=0)
+    updated_at = _updated()

@@ -20,9 +20,9 @@ class Core:
 
     def __init__(self, conf, db, notifier=None):
         from network.plugin import (addressgroups, addressscopes, agents, autoallocate,
-                                    availabilityzones, flavors,
-                                    floatingips, hoststate, ipavailability, networks, ports,
-                                    qos, quotas, rbac, routers, scheduler, secgroups,
+                                    availabilityzones, flavors, floatingips, hoststate,
+                                    ipavailability, metering, networks, portforwardings,
+                                    ports, qos, quotas, rbac, routers, scheduler, secgroups,
                                     subnetpools, subnets, tags, trunks)
         self.conf = conf
         self.db = db
@@ -48,6 +48,8 @@ class Core:
         self.scheduler = scheduler.Scheduler(self)
         self.autoallocate = autoallocate.AutoAllocator(self)
         self.azs = availabilityzones.AvailabilityZones(self)
+        self.portforwardings = portforwardings.PortForwardingManager(self)
+        self.metering = metering.MeteringManager(self)
 
     def transaction(self, func):
         """Run ``func(session)`` in a transaction retried when it loses a race."""

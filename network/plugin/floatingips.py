@@ -10,6 +10,7 @@ from network import exceptions as nexc
 from network import ipam
 from network.db import models
 from network.plugin import core
+from network.plugin import portforwardings
 from network.plugin import tags
 
 F = models.FloatingIP
@@ -35,13 +36,14 @@ def scope(ctx):
     return None if ctx.is_admin else F.project_id == core.project_of(ctx)
 
 
-def to_dict(row):
+def to_dict(row, forwardings=()):
     out = {'id': row.id, 'description': row.description,
            'floating_network_id': row.floating_network_id,
            'floating_ip_address': row.floating_ip_address,
            'fixed_ip_address': row.fixed_ip_address, 'port_id': row.fixed_port_id,
            'router_id': row.router_id, 'status': row.status, 'port_details': None,
-           'qos_policy_id': None, 'dns_domain': '', 'dns_name': '', 'port_forwardings': []}
+           'qos_policy_id': None, 'dns_domain': '', 'dns_name': '',
+           'port_forwardings': [portforwardings.fip_summary(f) for f in forwardings]}
     return core.stamp(out, row)
 
 
@@ -56,13 +58,15 @@ class FloatingIPManager:
         return row
 
     def show(self, ctx, fip_id):
-        return self.core.transaction(lambda sess: to_dict(self.get_row(sess, ctx, fip_id)))
+        return self.core.transaction(lambda sess: self._dict(sess, self.get_row(sess, ctx,
+                                                                                 fip_id)))
 
     def list(self, ctx, filters, sorts, limit=None, marker=None, page_reverse=False):
         def run(sess):
             rows = core.page_rows(sess, ctx, self, F, FIELDS, scope(ctx),
                                   filters, sorts, limit, marker, page_reverse)
-            return [to_dict(r) for r in rows]
+            forwardings = self.core.portforwardings.by_fip(sess, [r.id for r in rows])
+            return [to_dict(r, forwardings.get(r.id, ())) for r in rows]
         return self.core.transaction(run)
 
     def create(self, ctx, items):
@@ -121,7 +125,11 @@ class FloatingIPManager:
         raise nexc.IpAddressGenerationFailure('No more IP addresses available on network %s.'
                                               % network.id)
 
+    def _dict(self, sess, row):
+        return to_dict(row, self.core.portforwardings.rows_of_fip(sess, row.id))
+
     def _associate(self, sess, ctx, row, port_id, fixed_ip):
+        self.core.portforwardings.check_fip_associate(sess, row)
         port = self.core.ports.get_row(sess, ctx, port_id)
         if port.project_id != row.project_id and not ctx.is_admin:
             raise nexc.PortNotFound('Port %s could not be found.' % port_id)
@@ -187,7 +195,7 @@ class FloatingIPManager:
                 row.description = data['description'] or ''
             core.bump(row)
             sess.flush()
-            return to_dict(row)
+            return self._dict(sess, row)
         result = self.core.transaction(run)
         self.core.notify(ctx, [('floatingip', [fip_id])])
         return result
@@ -213,6 +221,7 @@ class FloatingIPManager:
         def run(sess):
             row = self.get_row(sess, ctx, fip_id)
             port = sess.get(models.Port, row.floating_port_id)
+            self.core.portforwardings.delete_of_fip(sess, row.id)
             sess.delete(row)
             sess.flush()
             if port is not None:

@@ -193,14 +193,16 @@ class HostState:
             interfaces = [self._port_with_network(sess, p)
                           for p in self.core.routers.interface_ports(sess, router.id)]
             fips = [{'id': f.id, 'floating_ip_address': f.floating_ip_address,
-                     'fixed_ip_address': f.fixed_ip_address, 'port_id': f.fixed_port_id}
+                     'fixed_ip_address': f.fixed_ip_address, 'port_id': f.fixed_port_id,
+                     'port_forwardings': self.core.portforwardings.l3_state(sess, f.id)}
                     for f in sess.scalars(sa.select(models.FloatingIP).where(
                         models.FloatingIP.router_id == router.id).order_by(
                         models.FloatingIP.id))]
             routers.append({'id': router.id, 'admin_state_up': router.admin_state_up,
                             'enable_snat': router.enable_snat, 'gw_port': gw,
                             'interfaces': interfaces, 'floating_ips': fips,
-                            'routes': list(router.routes or [])})
+                            'routes': list(router.routes or []),
+                            'metering_labels': self.core.metering.l3_state(sess, router)})
         externals = []
         for net in sess.scalars(sa.select(models.Network).where(
                 models.Network.external.is_(True)).order_by(models.Network.id)):

@@ -540,6 +540,7 @@ class PortManager:
                                      'has device owner %s.' % (row.id, row.device_owner))
             self.core.trunks.check_port_delete(sess, row.id)
             fips = self.core.floatingips.disassociate_port(sess, row.id)
+            fips += self.core.portforwardings.delete_of_port(sess, row.id)
             sess.delete(row)
             return fips
         fips = self.core.transaction(run)

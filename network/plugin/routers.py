@@ -384,6 +384,11 @@ class RouterManager:
                 raise nexc.RouterInterfaceInUseByFloatingIP(
                     'Router interface for subnet %s on router %s cannot be deleted, as it is '
                     'required by one or more floating IPs.' % (subnets[0].id, row.id))
+        if self.core.portforwardings.addresses_in(sess, row.id, nets):
+            raise nexc.RouterInterfaceInUseByFloatingIP(
+                'Router interface for subnet %s on router %s cannot be deleted, as it is '
+                'required by one or more floating IP port forwardings.'
+                % (subnets[0].id, row.id))
         for route in row.routes or []:
             if any(ipaddress.ip_address(route['nexthop']) in n for n in nets):
                 raise nexc.Conflict('Router interface for subnet %s on router %s cannot be '

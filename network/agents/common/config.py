@@ -12,6 +12,9 @@ AGENT_OPTS = [
     config.StrOpt('availability_zone', default='nova',
                   help='Availability zone this agent reports (DHCP and L3 agents: '
                        'networks and routers are placed by their availability_zone_hints).'),
+    config.IntOpt('metering_report_interval', default=60, min=1,
+                  help='L3 agent: seconds between reports of the metering counters to '
+                       'network-api.'),
 ]
 
 BRIDGE_OPTS = [

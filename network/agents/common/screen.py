@@ -81,6 +81,9 @@ CHECKS = {
     # dns_name leaves its port out.
     'opt_name': _dhcp_option_name, 'opt_value': validators.dhcp_option_value,
     'dns_name': _dns_name,
+    # port forwardings and metering rules (the L3 agent)
+    'internal_ip_address': _address, 'internal_port': _integer, 'external_port': _integer,
+    'source_ip_prefix': _network, 'destination_ip_prefix': _network,
 }
 # Lists of plain strings, each element parsed (a bad one is left out alone).
 ELEMENT_CHECKS = {'dns_nameservers': _address, 'remote_ips': validators.ip_address_or_network}

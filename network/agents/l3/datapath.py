@@ -7,6 +7,7 @@ from network.agents.common import ip_lib
 from network.agents.common import iptables
 from network.agents.common import namespace
 from network.agents.common import plug
+from network.agents.l3 import metering
 from network.agents.l3 import nat_rules
 from network.agents.metadata import launcher
 
@@ -30,6 +31,7 @@ class L3Datapath:
         self.state_dir = os.path.join(state_dir, 'routers')
         self.mappings = mappings
         self.proxies = proxy_launcher
+        self.counters = metering.Counters()
 
     def converge(self, state):
         """Apply ``state``; return {port_id: 'ACTIVE'|'DOWN'} for every router port
@@ -90,7 +92,7 @@ class L3Datapath:
             gw_dev = 'qg-' + gw['id'][:11]
             self._plug(gw, gw_dev, ns, up)
             fips = ['%s/32' % f['floating_ip_address'] for f in router.get('floating_ips', [])
-                    if f.get('fixed_ip_address')]
+                    if f.get('fixed_ip_address') or f.get('port_forwardings')]
             ip_lib.sync_addresses(gw_dev, port_cidrs(gw) + fips, ns)
             devices.add(gw_dev)
         for link in ip_lib.list_links(ns):
@@ -99,7 +101,11 @@ class L3Datapath:
                 self._unplug(name, ns)
         self._routes(router, gw, gw_dev, ns)
         chains, jumps = nat_rules.build(router, gw_dev or 'qg-none')
-        iptables.IptablesManager('cs-', namespace=ns).apply('nat', chains, jumps)
+        tables = iptables.IptablesManager('cs-', namespace=ns)
+        tables.apply('nat', chains, jumps)
+        # Counters first: rewriting the accounting chains resets them.
+        self.counters.add(router['id'], metering.read_and_zero(ns))
+        tables.apply('filter', *metering.build(router, gw_dev or 'qg-none'))
         if self.proxies:
             ip_lib.sync_addresses('lo', [launcher.METADATA_IP + '/32'], ns)
             nets = {itf['network_id'] for itf in router.get('interfaces', [])}
@@ -133,11 +139,21 @@ class L3Datapath:
         if br and br.startswith(plug.BRIDGE_PREFIX):
             plug.delete_network_bridge(br, self.mappings)
 
+    def read_counters(self):
+        """Add what every router's metering chains counted since the last read to
+        ``counters`` (the agent reports and clears them)."""
+        for router_id in sorted(self.owned()):
+            ns = ns_name(router_id)
+            if namespace.exists(ns):
+                self.counters.add(router_id, metering.read_and_zero(ns))
+        return self.counters
+
     def disable(self, router_id):
         ns = ns_name(router_id)
         if self.proxies:
             self.proxies.stop(ns)
         if namespace.exists(ns):
+            self.counters.add(router_id, metering.read_and_zero(ns))
             for link in ip_lib.list_links(ns):
                 if link['ifname'][:3] in ('qr-', 'qg-'):
                     self._unplug(link['ifname'], ns)

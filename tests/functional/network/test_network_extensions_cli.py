@@ -293,3 +293,46 @@ def test_network_trunk_with_the_openstack_client(cli):
     assert cli('network', 'trunk', 'list', '-f', 'json') == []
     assert cli('port', 'show', 'ts2', '-f', 'json')['device_owner'] == ''
     cli('port', 'delete', 'tp', 'ts1', 'ts2')
+
+
+def test_port_forwarding_and_metering_with_the_openstack_client(cli):
+    cli('network', 'create', 'pub', '--external', '-f', 'json', user='admin')
+    cli('subnet', 'create', 'pub-sub', '--network', 'pub', '--subnet-range',
+        '203.0.113.0/24', '--no-dhcp', '-f', 'json', user='admin')
+    cli('network', 'create', 'inner', '-f', 'json')
+    cli('subnet', 'create', 'inner-sub', '--network', 'inner', '--subnet-range',
+        '10.30.0.0/24', '-f', 'json')
+    cli('router', 'create', 'r1', '--external-gateway', 'pub', '-f', 'json')
+    cli('router', 'add', 'subnet', 'r1', 'inner-sub')
+    port = cli('port', 'create', 'vm', '--network', 'inner', '-f', 'json')
+    fip = cli('floating', 'ip', 'create', 'pub', '-f', 'json')
+    address = port['fixed_ips'][0]['ip_address']
+    pf = cli('floating', 'ip', 'port', 'forwarding', 'create', '--port', 'vm',
+             '--internal-ip-address', address, '--internal-protocol-port', '22',
+             '--external-protocol-port', '2222', '--protocol', 'tcp',
+             '--description', 'ssh', fip['id'], '-f', 'json')
+    assert pf['external_port'] == 2222 and pf['internal_port'] == 22
+    err = cli('floating', 'ip', 'port', 'forwarding', 'create', '--port', 'vm',
+              '--internal-ip-address', address, '--internal-protocol-port', '23',
+              '--external-protocol-port', '2222', '--protocol', 'tcp', fip['id'], ok=False)
+    assert '2222' in err
+    cli('floating', 'ip', 'port', 'forwarding', 'set', '--external-protocol-port', '2200',
+        fip['id'], pf['id'])
+    shown = cli('floating', 'ip', 'port', 'forwarding', 'show', fip['id'], pf['id'],
+                '-f', 'json')
+    assert shown['external_port'] == 2200 and shown['description'] == 'ssh'
+    listed = cli('floating', 'ip', 'port', 'forwarding', 'list', fip['id'], '-f', 'json')
+    assert [p['ID'] for p in listed] == [pf['id']]
+    cli('floating', 'ip', 'port', 'forwarding', 'delete', fip['id'], pf['id'])
+    assert cli('floating', 'ip', 'port', 'forwarding', 'list', fip['id'], '-f', 'json') == []
+
+    label = cli('network', 'meter', 'create', 'web', '--description', 'w', '-f', 'json',
+                user='admin')
+    rule = cli('network', 'meter', 'rule', 'create', '--ingress', '--remote-ip-prefix',
+               '198.51.100.0/24', 'web', '-f', 'json', user='admin')
+    assert rule['direction'] == 'ingress' and rule['metering_label_id'] == label['id']
+    assert [r['ID'] for r in cli('network', 'meter', 'rule', 'list', '-f', 'json',
+                                 user='admin')] == [rule['id']]
+    cli('network', 'meter', 'create', 'x', user='demo', ok=False)
+    cli('network', 'meter', 'rule', 'delete', rule['id'], user='admin')
+    cli('network', 'meter', 'delete', 'web', user='admin')

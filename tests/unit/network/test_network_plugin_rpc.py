@@ -128,7 +128,9 @@ def test_dhcp_and_l3_state(rpc_env):
     assert r['interfaces'][0]['subnets'][0]['cidr'] == '10.0.0.0/24'
     assert r['floating_ips'] == [{'id': fip['id'], 'port_id': vm['id'],
                                   'floating_ip_address': fip['floating_ip_address'],
-                                  'fixed_ip_address': vm['fixed_ips'][0]['ip_address']}]
+                                  'fixed_ip_address': vm['fixed_ips'][0]['ip_address'],
+                                  'port_forwardings': []}]
+    assert r['metering_labels'] == []
     assert [n['id'] for n in l3['external_networks']] == [ext['id']]
     found = client.get_ports_by_ip(ctx, net['id'], vm['fixed_ips'][0]['ip_address'])
     assert found[0]['device_id'] == 'vm-1' and found[0]['project_id'] == 'demo'
