@@ -2,8 +2,8 @@
 two file backends (``enabled_backends = backend,backend2``) next to the fixture's: the
 openstack client drives groups and group snapshots, the volume files are checked on disk.
 
-The daemon's tgt control port points at no tgtd and its target prefix is its own, so it
-never touches a tgtd of the machine (nothing here is attached)."""
+The daemon talks to a tgtd of the test's own (its own control port and portal) under a
+target prefix of its own, so it never touches a tgtd of the machine."""
 import configparser
 import json
 import os
@@ -37,7 +37,20 @@ def two_backends(blockstore_cloud):
     host = 'fnode2-%s' % uuid.uuid4().hex[:6]
     ini.set('DEFAULT', 'host', host)
     ini.set('blockstore', 'enabled_backends', 'backend,backend2')
+    # A real daemon also builds its backup service: the service user is the fixture's.
+    if not ini.has_section('service_user'):
+        ini.add_section('service_user')
+    for key in ('auth_url', 'username', 'password', 'project_name', 'user_domain_name',
+                'project_domain_name'):
+        ini.set('service_user', key, ini.get('keystone_authtoken', key))
     dirs = {}
+    # A tgtd of the test's own, on its own control port and portal: the daemon checks
+    # its backends answer, and the machine's tgtd is never touched.
+    control = _unused_tgt_port()
+    tgt_env = dict(os.environ, TGT_CONTROL_PORT=str(control),
+                   TGT_PORTAL='127.0.0.1:%d' % (control - 25000))
+    subprocess.run([os.path.join(daemons.REPO, 'tools', 'tgt.sh'), 'start'], env=tgt_env,
+                   check=True, capture_output=True, timeout=60)
     for section, name in (('backend', 'filea'), ('backend2', 'fileb')):
         if not ini.has_section(section):
             ini.add_section(section)
@@ -45,7 +58,7 @@ def two_backends(blockstore_cloud):
         ini.set(section, 'volumes_dir', dirs[name])
         ini.set(section, 'volume_backend_name', name)
         ini.set(section, 'target_prefix', 'iqn.2010-10.org.cirrostack.test-%s:' % host)
-        ini.set(section, 'tgt_control_port', str(_unused_tgt_port()))
+        ini.set(section, 'tgt_control_port', str(control))
     path = str(cloud.workdir / 'blockstore-volume2.conf')
     with open(path, 'w') as f:
         ini.write(f)
@@ -70,6 +83,8 @@ def two_backends(blockstore_cloud):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        subprocess.run([os.path.join(daemons.REPO, 'tools', 'tgt.sh'), 'stop'], env=tgt_env,
+                       capture_output=True, timeout=60)
 
 
 def _json(cloud, *args, user='demo'):
@@ -94,6 +109,11 @@ def _gone(cloud, args, timeout=60):
         time.sleep(0.5)
 
 
+def _id(shown):
+    """The id of a client answer (group commands label their columns 'ID')."""
+    return shown.get('id') or shown['ID']
+
+
 def _rest(cloud, method, path, body=None, user='demo', version='3.20'):
     conn = cloud.sdk(user)
     resp = conn.block_storage.request(path, method, json=body, microversion=version,
@@ -109,12 +129,12 @@ def test_group_snapshot_and_group_from_it(blockstore_cloud, two_backends):
     cloud.osc(*GROUP_V, 'volume', 'group', 'type', 'create', 'fgt', user='admin')
     group = _json(cloud, *GROUP_V, 'volume', 'group', 'create', '--volume-group-type', 'fgt',
                   '--volume-type', 'ga', '--name', 'fg')
-    assert _status(cloud, GROUP_V + ['volume', 'group', 'show', group['id']],
+    assert _status(cloud, GROUP_V + ['volume', 'group', 'show', _id(group)],
                    ('available', 'error')) == 'available'
     vols = []
     for size in (1, 2):
         code, body = _rest(cloud, 'POST', '/volumes', {'volume': {
-            'size': size, 'volume_type': 'ga', 'group_id': group['id']}})
+            'size': size, 'volume_type': 'ga', 'group_id': _id(group)}})
         assert code == 202, body
         vols.append(body['volume']['id'])
     for vid in vols:
@@ -124,21 +144,21 @@ def test_group_snapshot_and_group_from_it(blockstore_cloud, two_backends):
         f.write(b'grouped')
     # a member of a group is not deleted alone
     assert cloud.osc('volume', 'delete', vols[0], check=False).returncode != 0
-    gsnap = _json(cloud, *GROUP_V, 'volume', 'group', 'snapshot', 'create', '--volume-group',
-                  group['id'], 'fgs')
-    assert _status(cloud, GROUP_V + ['volume', 'group', 'snapshot', 'show', gsnap['id']],
+    gsnap = _json(cloud, *GROUP_V, 'volume', 'group', 'snapshot', 'create', '--name', 'fgs',
+                  _id(group))
+    assert _status(cloud, GROUP_V + ['volume', 'group', 'snapshot', 'show', _id(gsnap)],
                    ('available', 'error')) == 'available'
     snaps = [s for s in _json(cloud, 'volume', 'snapshot', 'list', '--long')
-             if s['Name'] == 'group-snapshot-%s' % gsnap['id']]
+             if s['Name'] == 'group-snapshot-%s' % _id(gsnap)]
     assert len(snaps) == 2
     # the group with a group snapshot stays
-    assert cloud.osc(*GROUP_V, 'volume', 'group', 'delete', '--force', group['id'],
+    assert cloud.osc(*GROUP_V, 'volume', 'group', 'delete', '--force', _id(group),
                      check=False).returncode != 0
     copy = _json(cloud, *GROUP_V, 'volume', 'group', 'create', '--group-snapshot',
-                 gsnap['id'], '--name', 'fg-copy')
-    assert _status(cloud, GROUP_V + ['volume', 'group', 'show', copy['id']],
+                 _id(gsnap), '--name', 'fg-copy')
+    assert _status(cloud, GROUP_V + ['volume', 'group', 'show', _id(copy)],
                    ('available', 'error')) == 'available'
-    code, body = _rest(cloud, 'GET', '/groups/%s?list_volume=True' % copy['id'],
+    code, body = _rest(cloud, 'GET', '/groups/%s?list_volume=True' % _id(copy),
                        version='3.25')
     copies = body['group']['volumes']
     assert len(copies) == 2
@@ -147,9 +167,9 @@ def test_group_snapshot_and_group_from_it(blockstore_cloud, two_backends):
         with open(os.path.join(dirs['filea'], 'volume-%s' % vid), 'rb') as f:
             contents.add(f.read(7))
     assert b'grouped' in contents
-    cloud.osc(*GROUP_V, 'volume', 'group', 'snapshot', 'delete', gsnap['id'])
-    _gone(cloud, GROUP_V + ['volume', 'group', 'snapshot', 'show', gsnap['id']])
-    for gid in (group['id'], copy['id']):
+    cloud.osc(*GROUP_V, 'volume', 'group', 'snapshot', 'delete', _id(gsnap))
+    _gone(cloud, GROUP_V + ['volume', 'group', 'snapshot', 'show', _id(gsnap)])
+    for gid in (_id(group), _id(copy)):
         cloud.osc(*GROUP_V, 'volume', 'group', 'delete', '--force', gid)
         _gone(cloud, GROUP_V + ['volume', 'group', 'show', gid])
     for vid in vols + copies:
@@ -179,7 +199,7 @@ def test_migrate_between_backends(blockstore_cloud, two_backends):
     cloud.osc('volume', 'migrate', '--host', dest, vol['id'], user='admin')
     deadline = time.monotonic() + 60
     while True:
-        shown = _json(cloud, 'volume', 'show', vol['id'], user='admin')
+        shown = _rest(cloud, 'GET', '/volumes/%s' % vol['id'], user='admin')[1]['volume']
         if shown.get('migration_status') in ('success', 'error'):
             break
         assert time.monotonic() < deadline, shown
