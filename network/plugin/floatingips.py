@@ -47,6 +47,7 @@ def to_dict(row, forwardings=()):
     return core.stamp(out, row)
 
 
+
 class FloatingIPManager:
     def __init__(self, core_):
         self.core = core_
@@ -130,15 +131,9 @@ class FloatingIPManager:
 
     def _associate(self, sess, ctx, row, port_id, fixed_ip):
         self.core.portforwardings.check_fip_associate(sess, row)
-        port = self.core.ports.get_row(sess, ctx, port_id)
-        if port.project_id != row.project_id and not ctx.is_admin:
-            raise nexc.PortNotFound('Port %s could not be found.' % port_id)
-        if port.device_owner.startswith('network:'):
-            raise nexc.InvalidInput('Port %s has owner %s and therefore cannot be assigned '
-                                    'to a floating IP.' % (port.id, port.device_owner))
-        allocs = [a for a in sess.scalars(sa.select(models.IPAllocation).where(
-            models.IPAllocation.port_id == port.id))
-            if ipaddress.ip_address(a.ip_address).version == 4]
+        port, allocs = portforwardings.target_port(
+            self.core, sess, ctx, port_id, row.project_id,
+            'therefore cannot be assigned to a floating IP')
         if fixed_ip is not None:
             fixed_ip = str(ipam.parse_ip(fixed_ip, 'fixed_ip_address'))
             allocs = [a for a in allocs if a.ip_address == fixed_ip]

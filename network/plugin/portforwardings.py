@@ -7,6 +7,7 @@ external network and the internal port's subnet (``router_id``, status ACTIVE) a
 one to go unbinds it; a floating IP with forwardings cannot be associated with a port and
 the reverse (409).
 """
+
 import ipaddress
 
 import sqlalchemy as sa
@@ -51,6 +52,23 @@ def check_port_number(value, field):
         raise nexc.InvalidInput('Invalid input for %s. Reason: %r is not a port number '
                                 '(1-65535).' % (field, value))
     return value
+
+
+
+def target_port(plugin, sess, ctx, port_id, project_id, refusal):
+    """The port a floating IP (or one of its port forwardings) leads to, and its IPv4
+    allocations: a port of the floating IP's project (any, for admins), not a network
+    device's (``refusal`` ends that 400's message)."""
+    port = plugin.ports.get_row(sess, ctx, port_id)
+    if port.project_id != project_id and not ctx.is_admin:
+        raise nexc.PortNotFound('Port %s could not be found.' % port_id)
+    if port.device_owner.startswith('network:'):
+        raise nexc.InvalidInput('Port %s has owner %s and %s.'
+                                % (port.id, port.device_owner, refusal))
+    allocs = [a for a in sess.scalars(sa.select(models.IPAllocation).where(
+        models.IPAllocation.port_id == port.id))
+        if ipaddress.ip_address(a.ip_address).version == 4]
+    return port, allocs
 
 
 class PortForwardingManager:
@@ -153,15 +171,9 @@ class PortForwardingManager:
                                     % (protocol, ', '.join(PROTOCOLS)))
         internal_port = check_port_number(data.get('internal_port'), 'internal_port')
         external_port = check_port_number(data.get('external_port'), 'external_port')
-        port = self.core.ports.get_row(sess, ctx, data.get('internal_port_id'))
-        if port.project_id != fip.project_id and not ctx.is_admin:
-            raise nexc.PortNotFound('Port %s could not be found.' % port.id)
-        if port.device_owner.startswith('network:'):
-            raise nexc.InvalidInput('Port %s has owner %s and cannot be the internal port of '
-                                    'a port forwarding.' % (port.id, port.device_owner))
-        allocs = [a for a in sess.scalars(sa.select(models.IPAllocation).where(
-            models.IPAllocation.port_id == port.id))
-            if ipaddress.ip_address(a.ip_address).version == 4]
+        port, allocs = target_port(
+            self.core, sess, ctx, data.get('internal_port_id'), fip.project_id,
+            'cannot be the internal port of a port forwarding')
         address = data.get('internal_ip_address')
         if address is not None:
             address = str(ipam.parse_ip(address, 'internal_ip_address'))
