@@ -124,14 +124,15 @@ def query_int(req, name, default=None, minimum=0, maximum=None):
 
 
 def query_bool(req, name, default=None):
-    """A boolean query parameter (true/false/1/0/yes/no), or a 400 naming it."""
+    """A boolean query parameter, or a 400 naming it: the spellings OpenStack's services
+    take (true/t/yes/y/on/1 and false/f/no/n/off/0, any case)."""
     raw = req.GET.get(name)
     if raw is None:
         return default
     low = raw.strip().lower()
-    if low in ('', 'true', '1', 'yes', 'on'):
+    if low in ('', 'true', 't', '1', 'yes', 'y', 'on'):
         return True
-    if low in ('false', '0', 'no', 'off'):
+    if low in ('false', 'f', '0', 'no', 'n', 'off'):
         return False
     raise exceptions.BadRequest("Query parameter '%s' must be a boolean, got %s."
                                 % (name, validators.quote(raw)))

@@ -603,8 +603,10 @@ class Engine(block_devices.VolumeOps, clients.ServiceClients):
     def _action_create_image(self, ctx, server, name, metadata=None, extra=None,
                              action='createImage'):
         states.check('create_image', server)
-        props = {k: v for k, v in (metadata or {}).items()}
-        props.update({'instance_uuid': server['uuid'], 'image_type': 'snapshot',
+        # The caller's metadata may name its own image_type (Nova keeps it).
+        props = {'image_type': 'snapshot'}
+        props.update(metadata or {})
+        props.update({'instance_uuid': server['uuid'],
                       'base_image_ref': server.get('image_ref') or ''})
         props.update(extra or {})
         base = server.get('image_meta') or {}

@@ -51,6 +51,12 @@ def test_flavor_id_may_be_an_integer_and_is_public_a_string(api):
                            **{'os-flavor-access:is_public': 'True'})}
     flavor = api.ok('POST', '/v2.1/flavors', body, token=api.admin)['flavor']
     assert flavor['id'] == '1234' and flavor['os-flavor-access:is_public'] is True
+    for spelling in ('t', 'true', 'yes', '1', 'Y'):
+        listed = api.ok('GET', '/v2.1/flavors/detail?is_public=%s' % spelling,
+                        token=api.admin)['flavors']
+        assert 'int-id' in [f['name'] for f in listed]
+    assert 'int-id' not in [f['name'] for f in api.ok(
+        'GET', '/v2.1/flavors/detail?is_public=f', token=api.admin)['flavors']]
     assert api.ok('GET', '/v2.1/flavors/1234')['flavor']['name'] == 'int-id'
     code, data, _ = api.call('POST', '/v2.1/flavors', dict(body, flavor=dict(
         body['flavor'], id=-1, name='neg')), token=api.admin)

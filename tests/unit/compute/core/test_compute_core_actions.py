@@ -110,7 +110,11 @@ def test_create_image_uploads_a_snapshot(engine, cloud, server):
     wait_for(engine, server['uuid'], settled('ACTIVE'))
     image = cloud.image_api.images[result['image_id']]
     assert image['status'] == 'active' and image['name'] == 'snap1'
-    assert image['instance_uuid'] == server['uuid']
+    assert image['instance_uuid'] == server['uuid'] and image['image_type'] == 'snapshot'
+    # an image_type of the caller's metadata is kept (as Nova does)
+    result = act(engine, server, 'create_image', name='snap2', metadata={'image_type': 'test'})
+    wait_for(engine, server['uuid'], settled('ACTIVE'))
+    assert cloud.image_api.images[result['image_id']]['image_type'] == 'test'
 
 
 def test_create_backup_keeps_the_newest_of_its_rotation(engine, cloud, server):
