@@ -97,6 +97,10 @@ def detail(ctrl, req, server, extended=True):
     if status in PROGRESS_STATUSES:
         out['progress'] = server.get('progress') or 0
     extended = extended or base.at_least(req, '2.75')
+    if not extended:
+        # Update and rebuild before 2.75 show addresses without the OS-EXT-IPS keys.
+        out['addresses'] = {net: [{'addr': a['addr'], 'version': a['version']} for a in addrs]
+                            for net, addrs in out['addresses'].items()}
     if extended:
         _extend(req, out, server, admin_attrs)
     fault = _fault(server, admin_attrs)

@@ -316,6 +316,8 @@ class Servers(base.Controller):
             # As at create: the password the caller chose, or one made for it (Nova's
             # enable_instance_password).
             out['adminPass'] = value.get('adminPass') or secrets.token_urlsafe(9)
+            if base.at_least(req, '2.57'):
+                out['user_data'] = shown.get('user_data')
             return base.accepted({'server': out})
         if name == 'createBackup' and not (result or {}).get('image_id'):
             return base.accepted()          # rotation 0: old backups deleted, none made

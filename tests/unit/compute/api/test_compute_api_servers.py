@@ -9,6 +9,7 @@ from common.testing import sqlcount
 from compute import clients
 from compute import engine as engine_mod
 from compute.api import state as state_mod
+from compute.db import instances as instances_db
 
 IMAGE = str(uuid.uuid4())
 NET = str(uuid.uuid4())
@@ -370,3 +371,25 @@ def test_rebuild_answers_the_admin_password(sapi):
                                                          'adminPass': 'chosen'}},
                   status=202)['server']
     assert out['adminPass'] == 'chosen' and out['id'] == sid
+
+
+def test_rebuild_answer_per_microversion(sapi, compute_conf_obj):
+    sid = boot(sapi, user_data='IyEvYmluL3NoCg==')[0]['server']['id']
+    base = '/v2.1/servers/%s' % sid
+    instances_db.update(state_mod.get(compute_conf_obj).db, sid, {'network_info': [{
+        'network_name': 'private', 'mac': 'fa:16:3e:00:00:01', 'port_id': 'p',
+        'network_id': NET, 'fixed_ips': [{'address': '10.0.0.5', 'version': 4}]}]})
+    shown = sapi.ok('GET', base)['server']['addresses']['private'][0]
+    assert shown['OS-EXT-IPS:type'] == 'fixed'
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    out = sapi.ok('POST', base + '/action', {'rebuild': {'imageRef': IMAGE}}, status=202,
+                  version='2.57')['server']
+    assert out['user_data'] == 'IyEvYmluL3NoCg=='
+    sapi.ok('POST', base + '/action', {'os-resetState': {'state': 'active'}},
+            token=sapi.admin, status=202)
+    out = sapi.ok('POST', base + '/action', {'rebuild': {'imageRef': IMAGE}}, status=202,
+                  version='2.56')['server']
+    assert 'user_data' not in out
+    # before 2.75 the answer's addresses carry no OS-EXT-IPS keys (as Nova's)
+    assert out['addresses'] == {'private': [{'addr': '10.0.0.5', 'version': 4}]}
