@@ -108,8 +108,10 @@ class Servers(base.Controller):
                                else 'servers:index:get_all_tenants')
         all_filters = self.allowed(req, 'servers:allow_all_filters')
         filters = self._filters(req, all_filters)
-        if 'project_id' in filters:
-            all_tenants = True
+        if not all_tenants:
+            # As Nova: a project filter counts only with all_tenants; without it the list
+            # is the caller's own project's.
+            filters.pop('project_id', None)
         sort_keys = req.GET.getall('sort_key')
         sort_dirs = req.GET.getall('sort_dir')
         for direction in sort_dirs:

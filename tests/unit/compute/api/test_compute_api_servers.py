@@ -393,3 +393,16 @@ def test_rebuild_answer_per_microversion(sapi, compute_conf_obj):
     assert 'user_data' not in out
     # before 2.75 the answer's addresses carry no OS-EXT-IPS keys (as Nova's)
     assert out['addresses'] == {'private': [{'addr': '10.0.0.5', 'version': 4}]}
+
+
+def test_a_project_filter_counts_only_with_all_tenants(sapi):
+    mine = boot(sapi, name='mine')[0]['server']['id']
+    project = sapi.ok('GET', '/v2.1/servers/%s' % mine)['server']['tenant_id']
+    # the admin's own project has no server: without all_tenants tenant_id is ignored
+    listed = sapi.ok('GET', '/v2.1/servers?tenant_id=%s' % project, token=sapi.admin)
+    assert mine not in [s['id'] for s in listed['servers']]
+    listed = sapi.ok('GET', '/v2.1/servers?all_tenants=&tenant_id=%s' % project,
+                     token=sapi.admin)
+    assert [s['id'] for s in listed['servers']] == [mine]
+    listed = sapi.ok('GET', '/v2.1/servers?all_tenants=1&project_id=nobody', token=sapi.admin)
+    assert listed['servers'] == []
