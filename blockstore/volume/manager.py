@@ -468,12 +468,14 @@ class VolumeManager(manager.Manager):
         except (base.VolumeDriverError, chunked.BackupError, objectstore.ObjectStoreError,
                 client.ClientError, OSError) as exc:
             LOG.warning('backup %s failed: %s', backup_id, exc)
-            self._set(models.Backup, backup_id, status='error', fail_reason=_fault(exc))
             self._after_backup(row['id'])
+            self._set(models.Backup, backup_id, status='error', fail_reason=_fault(exc))
             return
+        # The volume is given back before the backup shows its end: a client that sees the
+        # backup available finds the volume usable again (as with Cinder).
+        self._after_backup(row['id'])
         self._set(models.Backup, backup_id, status='available',
                   object_count=result['chunks'], container=result['container'])
-        self._after_backup(row['id'])
 
     def restore_backup(self, ctx, backup_id, volume_id, create=False):
         bak = db_api.get_backup(self.db, backup_id)
