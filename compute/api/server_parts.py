@@ -7,8 +7,8 @@ from common import validation
 from compute import states
 from compute.api import base
 from compute.api import schemas
-from compute.api import server_password
 from compute.api import server_view
+from compute.db import instances as instances_db
 
 
 class _Part(base.Controller):
@@ -293,6 +293,20 @@ class VolumeAttachments(_Part):
         return base.accepted()
 
 
+class ServerPassword(_Part):
+    """os-server-password: the password a guest posted to the metadata service (encrypted
+    with the server's key pair by the guest), read and cleared by the server's owner."""
+
+    def index(self, req, server_id):
+        server = self.get(req, server_id, 'os-server-password:show')
+        return {'password': (server.get('system_metadata') or {}).get('password') or ''}
+
+    def clear(self, req, server_id):
+        server = self.get(req, server_id, 'os-server-password:clear')
+        instances_db.set_password(self.db, server['uuid'], '')
+        return base.no_content()
+
+
 class ExternalEvents(base.Controller):
     """POST /os-server-external-events (admin: the network service's user)."""
 
@@ -332,5 +346,5 @@ def add_routes(add, state, servers):
     add('/servers/{server_id}/os-volume_attachments/{id}', vols,
         {'GET': 'show', 'PUT': 'update', 'DELETE': 'delete'})
     add('/os-server-external-events', ExternalEvents(state), {'POST': 'create'})
-    add('/servers/{server_id}/os-server-password', server_password.ServerPassword(state),
+    add('/servers/{server_id}/os-server-password', ServerPassword(state, servers),
         {'GET': 'index', 'DELETE': 'clear'})
