@@ -154,6 +154,28 @@ SERVICE_USER_OPTS = [
 ]
 
 
+def walk_pages(fetch, key, params=None, limit=None, page_size=None, max_pages=None):
+    """The items of a marker-paged list API (Glance's and Neutron's form): ``fetch(params)``
+    returns one page's document, whose ``key`` holds the items and whose ``next`` link says
+    more may follow. Pages are asked by the last item's id until one is empty or has no
+    ``next``, ``limit`` items are found, or ``max_pages`` were read."""
+    params, found, pages = dict(params or {}), [], 0
+    while max_pages is None or pages < max_pages:
+        size = page_size
+        if limit is not None:
+            size = min(size or limit, limit - len(found))
+        if size is not None:
+            params['limit'] = size
+        doc = fetch(params)
+        pages += 1
+        items = doc.get(key) or []
+        found += items
+        if not items or not doc.get('next') or (limit is not None and len(found) >= limit):
+            break
+        params['marker'] = items[-1]['id']
+    return found
+
+
 def register_service_user_opts(conf, group):
     """Declare the service-user options of ``[group]`` (those it does not have yet)."""
     from common import config

@@ -71,13 +71,9 @@ class ImageClient:
     def list_(self, filters):
         """Every image matching ``filters`` (query parameters of GET /v2/images), all
         pages."""
-        images, params = [], dict(filters, limit=100)
-        while True:
-            page = self.client.get('/v2/images', params=params).json().get('images', [])
-            images.extend(page)
-            if len(page) < params['limit']:
-                return images
-            params['marker'] = page[-1]['id']
+        return client_mod.walk_pages(
+            lambda params: self.client.get('/v2/images', params=params).json(),
+            'images', filters, page_size=100)
 
     def upload(self, image_id, fileobj):
         self.client.request('PUT', '/v2/images/%s/file' % image_id, data=fileobj,

@@ -108,18 +108,10 @@ class Images(proxy.ProxyController):
     def _fetch(self, req, params, limit):
         """Up to ``limit`` images (all without one, as Nova's image client gives), following
         the image service's pages."""
-        found = []
-        for _ in range(MAX_PAGES):
-            if limit is not None:
-                params['limit'] = limit - len(found)
-            page = self.call(req, 'GET', '/v2/images', params=params,
-                             errors={404: (exceptions.BadRequest, None)})
-            found += page['images']
-            if not page.get('next') or not page['images'] or \
-                    (limit is not None and len(found) >= limit):
-                break
-            params = dict(params, marker=page['images'][-1]['id'])
-        return found
+        return client_mod.walk_pages(
+            lambda page: self.call(req, 'GET', '/v2/images', params=page,
+                                   errors={404: (exceptions.BadRequest, None)}),
+            'images', params, limit=limit, max_pages=MAX_PAGES)
 
     def index(self, req):
         return self._list(req, False)
