@@ -2,8 +2,6 @@
 aggregate's availability zone becomes its hosts' zone (compute.db.aggregates)."""
 import re
 
-import webob
-
 from common import exceptions
 from common import validation
 from compute.api import base
@@ -69,7 +67,7 @@ class Aggregates(base.Controller):
     def delete(self, req, id):
         self.authorize(req, 'os-aggregates:delete')
         aggregates.delete(self.db, _id(id))
-        return webob.Response(status=200, content_type=None)
+        return base.ok_without_body()
 
     def action(self, req, id):
         data = base.body(req, schemas.AGGREGATE_ACTION)

@@ -98,6 +98,11 @@ def accepted(data=None, headers=None):
     return wsgi_response.json_response(data, status=202, headers=headers)
 
 
+def ok_without_body():
+    """200 with an empty body: Nova's answer to a few deletes (e.g. an extra spec)."""
+    return wsgi_response.json_response(None)
+
+
 def no_content():
     import webob
     return webob.Response(status=204, content_type=None)

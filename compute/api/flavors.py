@@ -142,7 +142,7 @@ class Flavors(base.Controller):
     def specs_delete(self, req, flavor_id, key):
         self.authorize(req, 'os-flavor-extra-specs:delete')
         db.delete_extra_spec(self.db, base.context(req), flavor_id, key)
-        return None
+        return base.ok_without_body()
 
     # access --------------------------------------------------------------------
     def _access(self, flavor_id, projects):

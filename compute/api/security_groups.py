@@ -31,12 +31,12 @@ def _uuid(value, what='Security group'):
 
 
 def _text(data, name):
-    """Nova's check of a group's name or description: a non-empty string of <= 255."""
+    """Nova's check of a group's name or description: a string of <= 255 that is not
+    only blanks; it is kept as given (leading and trailing spaces too)."""
     value = data.get(name)
     if not isinstance(value, str):
         raise exceptions.BadRequest('Security group %s is not a string or unicode' % name)
-    value = value.strip()
-    if not value:
+    if not value.strip():
         raise exceptions.BadRequest('Security group %s cannot be empty.' % name)
     if len(value) > 255:
         raise exceptions.BadRequest('Security group %s should not be greater than 255 '

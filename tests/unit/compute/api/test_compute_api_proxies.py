@@ -162,7 +162,12 @@ def test_security_groups_crud_and_rules(papi):
     updated = papi.ok('PUT', V + '/os-security-groups/%s' % sg['id'],
                       {'security_group': {'name': 'web2', 'description': 'd'}})
     assert updated['security_group']['name'] == 'web2'
-    for body in ({'name': '', 'description': 'x'}, {'name': 'x' * 256, 'description': 'x'},
+    spaced = papi.ok('POST', V + '/os-security-groups',
+                     {'security_group': {'name': ' a b ', 'description': ' d '}})
+    assert (spaced['security_group']['name'], spaced['security_group']['description']) == \
+        (' a b ', ' d ')                                 # kept as given, as Nova does
+    for body in ({'name': '', 'description': 'x'}, {'name': '  ', 'description': 'x'},
+                 {'name': 'x' * 256, 'description': 'x'},
                  {'name': 1, 'description': 'x'}, {'name': 'x'}):
         assert papi.call('POST', V + '/os-security-groups',
                          {'security_group': body})[0] == 400
