@@ -17,7 +17,7 @@ _READ = ['volume:get', 'volume:get_all', 'snapshot:get', 'snapshot:get_all', 'ba
 _WRITE = ['volume:create', 'volume:update', 'volume:delete', 'volume:extend',
           'volume:update_metadata', 'volume:set_bootable', 'volume:upload_image',
           'volume:update_readonly_flag', 'volume:attach', 'volume:detach', 'volume:retype',
-          'snapshot:create', 'snapshot:update',
+          'snapshot:create', 'snapshot:update', 'snapshot:update_snapshot_status',
           'snapshot:delete', 'snapshot:update_metadata', 'backup:create', 'backup:delete',
           'backup:restore', 'attachment:create', 'attachment:update', 'attachment:delete',
           'attachment:complete', 'transfer:create', 'transfer:delete', 'transfer:accept',
@@ -29,7 +29,7 @@ _ADMIN = ['volume:get_all_tenants', 'volume:reset_status', 'volume:force_delete'
           'quota:show_other', 'service:get_all', 'pool:get_all', 'volume:see_host',
           'qos_specs:get', 'qos_specs:get_all', 'qos_specs:create', 'qos_specs:update',
           'qos_specs:delete', 'volume:migrate_volume', 'group_type:manage', 'group:reset_status',
-          'group_snapshot:reset_status']
+          'group_snapshot:reset_status', 'host:get_all', 'host:get']
 
 
 def list_rules():

@@ -52,7 +52,8 @@ class GroupTypes(base.Controller):
         row = groups_db.create_type(self.db, item['name'].strip(), item.get('description'),
                                     schemas.truthy(item.get('is_public', True)),
                                     item.get('group_specs'))
-        return {'group_type': views.group_type(row)}
+        # Cinder answers 202 here (and for group_specs), unlike a volume type's 200.
+        return response.json_response({'group_type': views.group_type(row)}, status=202)
 
     def update(self, req, project_id, id):
         self._ctx(req, 'group_type:manage')
@@ -78,7 +79,7 @@ class GroupTypes(base.Controller):
         self._ctx(req, 'group_type:manage')
         body = validation.validate(schemas.GROUP_SPECS, response.json_body(req))
         groups_db.set_specs(self.db, id, body['group_specs'])
-        return {'group_specs': body['group_specs']}
+        return response.json_response({'group_specs': body['group_specs']}, status=202)
 
     def specs_show(self, req, project_id, id, key):
         ctx = self._ctx(req, 'group_type:get')

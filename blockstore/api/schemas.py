@@ -97,7 +97,7 @@ QUOTA_UPDATE = {'type': 'object', 'required': ['quota_set'], 'additionalProperti
                     'type': 'object', 'additionalProperties': False,
                     'properties': {r: QUOTA_LIMIT for r in (
                         'volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes',
-                        'groups')}
+                        'groups', 'per_volume_gigabytes')}
                     | {'tenant_id': {'type': 'string'}}}}}
 
 # volume actions: body {"os-<action>": args}
@@ -160,7 +160,16 @@ SNAPSHOT_ACTIONS = {
                             'enum': ['available', 'error', 'creating', 'deleting',
                                      'error_deleting']}}},
     'os-force_delete': {'type': ['object', 'null']},
+    'os-update_snapshot_status': {
+        'type': 'object', 'required': ['status'], 'additionalProperties': False,
+        'properties': {'status': {'enum': ['creating', 'available', 'error', 'deleting',
+                                           'error_deleting']},
+                       'progress': {'type': 'string', 'pattern': r'^(100|[1-9]?[0-9])%$'}}},
 }
+# os-update_snapshot_status: what a snapshot may become from each status (Cinder's rule,
+# for a hypervisor that takes the snapshot itself and reports on it).
+SNAPSHOT_STATUS_UPDATES = {'creating': {'creating', 'available', 'error'},
+                           'deleting': {'deleting', 'error_deleting'}}
 BACKUP_ACTIONS = {
     'os-reset_status': {'type': 'object', 'required': ['status'],
                         'additionalProperties': False,

@@ -128,6 +128,19 @@ class Snapshots(base.Controller):
             ctx = self.context(req, 'snapshot:reset_status')
             self.snapshot(ctx, id)
             db_api.update(self.db, 'snapshot', id, status=args['status'])
+        elif name == 'os-update_snapshot_status':
+            ctx = self.context(req, 'snapshot:update_snapshot_status')
+            self.snapshot(ctx, id)
+            values = {'status': args['status']}
+            if 'progress' in args:
+                values['progress'] = args['progress']
+
+            def check(sess, row):
+                if args['status'] not in schemas.SNAPSHOT_STATUS_UPDATES.get(row.status, ()):
+                    return ('Invalid snapshot: a snapshot in status %s cannot be updated to '
+                            '%s.' % (row.status, args['status']))
+            db_api.transition(self.db, 'snapshot', id, None, values, what='Snapshot',
+                              extra=check)
         else:
             ctx = self.context(req, 'snapshot:force_delete')
             self._delete(ctx, self.snapshot(ctx, id), None)

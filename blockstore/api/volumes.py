@@ -136,11 +136,6 @@ class Volumes(base.Controller):
             raise exceptions.BadRequest('Invalid input for field/attribute size: %d GiB is '
                                         'smaller than the source (%d GiB).'
                                         % (size, source_size))
-        limit = self.conf.quota.per_volume_size_limit
-        if limit >= 0 and size > limit:
-            raise exceptions.RequestEntityTooLarge(
-                'VolumeSizeExceedsLimit: requested volume size %dG is larger than the '
-                'maximum allowed limit %dG.' % (size, limit))
         values['size'] = size
         vtype = db_api.get_type(self.db, item.get('volume_type') or source_type
                                 or self.conf.blockstore.default_volume_type, ctx)
@@ -160,7 +155,8 @@ class Volumes(base.Controller):
             self._check_group(ctx, item['group_id'], vtype, zone)
             values['group_id'] = item['group_id']
         vol = db_api.create_with_quota(self.db, self.conf, 'volume', values,
-                                       volumes=1, gigabytes=size)
+                                       volumes=1, gigabytes=size,
+                                       per_volume_gigabytes=size)
         self.scheduler_rpc.create_volume(ctx, vol['id'])
         return response.json_response({'volume': self.render(req, ctx, vol, extended=False)},
                                       status=202)
@@ -281,7 +277,7 @@ class Volumes(base.Controller):
 
         def check(sess, row):
             db_api.check_quota(sess, self.conf, row.project_id,
-                               gigabytes=new_size - row.size)
+                               gigabytes=new_size - row.size, per_volume_gigabytes=new_size)
         db_api.transition(self.db, 'volume', id, allowed,
                           {'status': 'extending', 'previous_status': vol['status']},
                           extra=check)
@@ -348,8 +344,11 @@ class Volumes(base.Controller):
 
     def _a_update_readonly_flag(self, req, id, args):
         ctx = self.context(req, 'volume:update_readonly_flag')
-        self.volume(ctx, id)
-        db_api.update(self.db, 'volume', id, readonly=schemas.truthy(args['readonly']))
+        vol = self.volume(ctx, id)
+        flag = schemas.truthy(args['readonly'])
+        # Cinder shows the flag among the volume's metadata once it has been set.
+        metadata = dict(vol['metadata'] or {}, readonly=str(flag))
+        db_api.update(self.db, 'volume', id, readonly=flag, metadata=metadata)
         return _accepted()
 
     def _a_volume_upload_image(self, req, id, args):
@@ -471,9 +470,13 @@ class Volumes(base.Controller):
     def _a_attach(self, req, id, args):
         ctx = self.context(req, 'volume:attach')
         vol = self.volume(ctx, id)
-        if vol['status'] not in ('attaching', 'reserved'):
-            raise exceptions.BadRequest('Invalid volume: volume status must be attaching '
-                                        '(os-reserve first), not %s.' % vol['status'])
+        # Old clients attach without os-reserve first, as Cinder allows.
+        allowed = {'available', 'attaching', 'reserved'} | (
+            {'in-use'} if vol['multiattach'] else set())
+        if vol['status'] not in allowed:
+            raise exceptions.BadRequest('Invalid volume: volume status must be %s to attach, '
+                                        'not %s.' % (' or '.join(sorted(allowed)),
+                                                     vol['status']))
         db_api.create_with_quota(self.db, self.conf, 'attachment', {
             'volume_id': id, 'project_id': vol['project_id'],
             'instance_uuid': args.get('instance_uuid'),

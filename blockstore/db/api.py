@@ -13,7 +13,10 @@ from common import heartbeat
 from common.db import query
 from common.db import types
 
-RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups')
+RESOURCES = ('volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups',
+             'per_volume_gigabytes')
+# A limit on one volume's size, not a count: nothing is "in use" of it.
+PER_VOLUME = 'per_volume_gigabytes'
 
 
 # The resources controllers name: they pass the kind, never a model (no SQL in api/).
@@ -415,8 +418,15 @@ def type_access(db, ident, add=None, remove=None):
 
 # quotas --------------------------------------------------------------------------------
 
+def default_limits(conf):
+    """Each resource's limit for a project without its own (the [quota] options)."""
+    limits = {r: getattr(conf.quota, 'quota_' + r) for r in RESOURCES if r != PER_VOLUME}
+    limits[PER_VOLUME] = conf.quota.per_volume_size_limit
+    return limits
+
+
 def quota_limits(sess, conf, project_id):
-    limits = {r: getattr(conf.quota, 'quota_' + r) for r in RESOURCES}
+    limits = default_limits(conf)
     for row in sess.execute(sa.select(models.Quota).where(
             models.Quota.project_id == project_id)).scalars():
         limits[row.resource] = row.hard_limit
@@ -439,16 +449,24 @@ def quota_usage(sess, project_id):
             bak.project_id == project_id)),
         'groups': total(sa.select(sa.func.count()).where(
             models.Group.project_id == project_id)),
+        PER_VOLUME: 0,
     }
 
 
 def check_quota(sess, conf, project_id, **deltas):
     """Raise 413 if adding ``deltas`` exceeds a limit (inside the creating transaction, so
-    the count and the insert are one unit)."""
+    the count and the insert are one unit); ``per_volume_gigabytes`` is the size of the
+    one volume made or extended."""
     limits = quota_limits(sess, conf, project_id)
     usage = quota_usage(sess, project_id)
     for resource, delta in deltas.items():
         limit = limits[resource]
+        if resource == PER_VOLUME:
+            if limit >= 0 and delta > limit:
+                raise exceptions.RequestEntityTooLarge(
+                    'VolumeSizeExceedsLimit: requested volume size %dG is larger than the '
+                    'maximum allowed limit %dG.' % (delta, limit))
+            continue
         if delta > 0 and limit >= 0 and usage[resource] + delta > limit:
             raise exceptions.RequestEntityTooLarge(
                 'VolumeLimitExceeded: Maximum number of %s allowed (%d) exceeded for '
@@ -518,6 +536,26 @@ def rows(db, model, *where, **equal):
 def list_services(db, down_time):
     """The block storage daemons' heartbeat rows, ``alive`` computed."""
     return heartbeat.list_services(db, models.SERVICES, down_time)
+
+
+def host_usage(db, host):
+    """{project id: (volumes, GiB of volumes, snapshots, GiB of snapshots)} of the volumes
+    placed on one volume service host (``host@backend``, any of its pools)."""
+    def go(sess):
+        vol, snap = models.Volume, models.Snapshot
+        on_host = sa.or_(vol.host == host, vol.host.startswith(host + '#', autoescape=True))
+        usage = {}
+        for project, count, size in sess.execute(
+                sa.select(vol.project_id, sa.func.count(), sa.func.sum(vol.size))
+                .where(on_host).group_by(vol.project_id)).all():
+            usage[project] = [count, int(size or 0), 0, 0]
+        for project, count, size in sess.execute(
+                sa.select(snap.project_id, sa.func.count(), sa.func.sum(snap.size))
+                .join(vol, vol.id == snap.volume_id).where(on_host)
+                .group_by(snap.project_id)).all():
+            usage.setdefault(project, [0, 0, 0, 0])[2:] = [count, int(size or 0)]
+        return {project: tuple(values) for project, values in usage.items()}
+    return run(db, go)
 
 
 def attachments_by_volume(db, volume_ids):

@@ -82,3 +82,51 @@ def test_legacy_actions_flow(cloud):
     assert cloud.call('POST', act, {'os-reserve': None})[0] == 400
     cloud.ok('POST', act, {'os-unreserve': None})
     assert cloud.ok('GET', '/volumes/%s' % vol['id'])['volume']['status'] == 'available'
+
+
+def test_legacy_attach_without_reserve_and_the_readonly_flag(cloud):
+    """tempest's legacy flow: os-attach straight from available (Cinder allows it), and a
+    readonly flag that shows among the metadata once set and makes connections read-only."""
+    vol = cloud.volume(1)
+    act = '/volumes/%s/action' % vol['id']
+    for flag in (True, False, 'true'):
+        cloud.ok('POST', act, {'os-update_readonly_flag': {'readonly': flag}})
+        shown = cloud.ok('GET', '/volumes/%s' % vol['id'])['volume']
+        assert shown['metadata']['readonly'] == str(flag in (True, 'true'))
+    info = cloud.ok('POST', act, {'os-initialize_connection': {'connector': CONNECTOR}},
+                    status=200)['connection_info']
+    assert info['data']['access_mode'] == 'ro'
+    cloud.ok('POST', act, {'os-attach': {'instance_uuid': SERVER, 'mountpoint': '/dev/vdc'}})
+    shown = cloud.ok('GET', '/volumes/%s' % vol['id'])['volume']
+    assert shown['status'] == 'in-use' and shown['attachments'][0]['device'] == '/dev/vdc'
+    # not multiattach: a second attach of an in-use volume is refused, nothing added
+    code, _ = cloud.call('POST', act, {'os-attach': {'instance_uuid': SERVER,
+                                                     'mountpoint': '/dev/vdd'}})
+    assert code == 400
+    assert len(cloud.ok('GET', '/volumes/%s' % vol['id'])['volume']['attachments']) == 1
+    cloud.ok('POST', act, {'os-terminate_connection': {'connector': CONNECTOR}})
+    cloud.ok('POST', act, {'os-detach': {}})
+    assert cloud.ok('GET', '/volumes/%s' % vol['id'])['volume']['status'] == 'available'
+
+
+def test_update_snapshot_status_follows_cinders_transitions(cloud):
+    vol = cloud.volume(1)
+    snap = cloud.ok('POST', '/snapshots', {'snapshot': {'volume_id': vol['id']}})['snapshot']
+    cloud.wait('snapshot', snap['id'], ('available',))
+    act = '/snapshots/%s/action' % snap['id']
+    # from available nothing may be reported
+    assert cloud.call('POST', act, {'os-update_snapshot_status': {'status': 'error'}})[0] == 400
+    cloud.ok('POST', act, {'os-reset_status': {'status': 'creating'}}, token=cloud.admin())
+    for bad in ({'status': 'bogus'}, {'status': 'error', 'progress': '101%'},
+                {'status': 'error', 'progress': 80}, {'status': 'error', 'extra': 1}):
+        assert cloud.call('POST', act, {'os-update_snapshot_status': bad})[0] == 400
+    assert cloud.call('POST', act, {'os-update_snapshot_status': {
+        'status': 'deleting'}})[0] == 400
+    cloud.ok('POST', act, {'os-update_snapshot_status': {'status': 'error',
+                                                         'progress': '80%'}})
+    shown = cloud.ok('GET', '/snapshots/%s' % snap['id'])['snapshot']
+    assert shown['status'] == 'error'
+    assert shown['os-extended-snapshot-attributes:progress'] == '80%'
+    other = cloud.token('other')
+    assert cloud.call('POST', act, {'os-update_snapshot_status': {'status': 'error'}},
+                      token=other)[0] in (403, 404)

@@ -112,7 +112,7 @@ def test_capacity_claims_are_bounded(cloud):
 
 def test_services_and_zones(cloud):
     admin = cloud.admin()
-    want = {('blockstore-scheduler', 'up'), ('blockstore-volume', 'up')}
+    want = {('cinder-scheduler', 'up'), ('cinder-volume', 'up')}   # Cinder's names
     deadline = time.monotonic() + 10
     while True:  # each daemon's first heartbeat runs in its own thread
         services = cloud.ok('GET', '/v3/admin/os-services', token=admin)['services']
@@ -123,6 +123,33 @@ def test_services_and_zones(cloud):
         eventlet.sleep(0.1)
     assert found == want
     assert cloud.call('GET', '/os-services')[0] == 403
+    for name in ('cinder-volume', 'blockstore-volume'):
+        only = cloud.ok('GET', '/v3/admin/os-services?binary=' + name, token=admin)
+        assert [s['binary'] for s in only['services']] == ['cinder-volume']
+    old = cloud.ok('GET', '/v3/admin/os-services', token=admin)['services'][0]
+    assert 'cluster' not in old and 'backend_state' not in old
+    new = cloud.ok('GET', '/v3/admin/os-services', token=admin, version='3.49')['services']
+    assert new[0]['cluster'] is None and new[0]['backend_state'] == 'up'
+
+    hosts = cloud.ok('GET', '/v3/admin/os-hosts', token=admin)['hosts']
+    assert {h['service'] for h in hosts} == {'cinder-scheduler', 'cinder-volume'}
+    assert {h['service-status'] for h in hosts} == {'available'}
+    assert cloud.call('GET', '/os-hosts')[0] == 403
+    volume_host, = [h['host_name'] for h in hosts if h['service'] == 'cinder-volume']
+    vol = cloud.volume(2)
+    snap = cloud.ok('POST', '/snapshots', {'snapshot': {'volume_id': vol['id']}})
+    cloud.wait('snapshot', snap['snapshot']['id'], ('available',))
+    shown = cloud.ok('GET', '/v3/admin/os-hosts/' + volume_host, token=admin)['host']
+    assert shown[0]['resource'] == {
+        'project': '(total)', 'host': volume_host, 'volume_count': '1',
+        'total_volume_gb': '2', 'snapshot_count': '1', 'total_snapshot_gb': '2'}
+    assert [r['resource']['project'] for r in shown] == ['(total)', 'demo']
+    scheduler_host, = [h['host_name'] for h in hosts if h['service'] == 'cinder-scheduler']
+    if scheduler_host != volume_host:
+        assert cloud.call('GET', '/v3/admin/os-hosts/' + scheduler_host, token=admin)[0] == 404
+    assert cloud.call('GET', '/v3/admin/os-hosts/nowhere%25', token=admin)[0] == 404
+    names = {e['name'] for e in cloud.ok('GET', '/extensions')['extensions']}
+    assert {'Hosts', 'Services', 'Quotas', 'Backups'} <= names
     zones = cloud.ok('GET', '/os-availability-zone')['availabilityZoneInfo']
     assert zones == [{'zoneName': 'nova', 'zoneState': {'available': True}}]
 
@@ -132,3 +159,28 @@ def test_services_and_zones(cloud):
 def test_quota_update_bad_bodies(cloud, body):
     code, fault = cloud.call('PUT', '/v3/admin/os-quota-sets/demo', body, token=cloud.admin())
     assert code == 400, fault
+
+
+def test_per_volume_gigabytes_is_a_quota_of_one_volume(cloud):
+    """Cinder's per_volume_gigabytes: shown with the other quotas (tempest requires it),
+    set per project, and checked against the one volume made or extended (413)."""
+    admin = cloud.admin()
+    shown = cloud.ok('GET', '/v3/admin/os-quota-sets/demo', token=admin)['quota_set']
+    assert shown['per_volume_gigabytes'] == -1 and shown['groups'] == 10
+    usage = cloud.ok('GET', '/v3/admin/os-quota-sets/demo?usage=True',
+                     token=admin)['quota_set']
+    assert usage['per_volume_gigabytes'] == {'limit': -1, 'in_use': 0, 'reserved': 0,
+                                             'allocated': 0}
+    defaults = cloud.ok('GET', '/v3/admin/os-quota-sets/demo/defaults',
+                        token=admin)['quota_set']
+    assert defaults['per_volume_gigabytes'] == -1
+    cloud.ok('PUT', '/v3/admin/os-quota-sets/demo',
+             {'quota_set': {'per_volume_gigabytes': 2}}, token=admin, status=200)
+    code, fault = cloud.call('POST', '/volumes', {'volume': {'size': 3}})
+    assert code == 413 and 'VolumeSizeExceedsLimit' in str(fault)
+    vol = cloud.volume(2)
+    assert vol['status'] == 'available'
+    code, _ = cloud.call('POST', '/volumes/%s/action' % vol['id'],
+                         {'os-extend': {'new_size': 3}})
+    assert code == 413
+    assert cloud.ok('GET', '/volumes/%s' % vol['id'])['volume']['size'] == 2

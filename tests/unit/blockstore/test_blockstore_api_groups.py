@@ -22,7 +22,7 @@ def _wait(cloud, kind, ident, statuses, token=None, timeout=20):
 def _group_type(cloud, name='gt'):
     return cloud.ok('POST', '/group_types', {'group_type': {
         'name': name, 'group_specs': {'consistent_group_snapshot_enabled': '<is> True'}}},
-        token=cloud.admin(), version=V, status=200)['group_type']
+        token=cloud.admin(), version=V, status=202)['group_type']
 
 
 def _group(cloud, gtype, token=None, **extra):
@@ -50,7 +50,7 @@ def test_group_types_admin_only_and_versioned(cloud):
     assert [t['name'] for t in cloud.ok('GET', '/group_types', version=V)['group_types']] \
         == ['gt']
     path = '/group_types/%s/group_specs' % gtype['id']
-    cloud.ok('POST', path, {'group_specs': {'k': 'v'}}, token=admin, version=V, status=200)
+    cloud.ok('POST', path, {'group_specs': {'k': 'v'}}, token=admin, version=V, status=202)
     assert cloud.ok('GET', path + '/k', version=V) == {'k': 'v'}
     cloud.ok('DELETE', path + '/k', token=admin, version=V)
     assert cloud.call('GET', path + '/k', version=V)[0] == 404
