@@ -136,3 +136,27 @@ def query_bool(req, name, default=None):
         return False
     raise exceptions.BadRequest("Query parameter '%s' must be a boolean, got %s."
                                 % (name, validators.quote(raw)))
+
+
+def query_dict(req, name):
+    """A query parameter holding a flat dict of strings, or None when absent; a 400 naming
+    it otherwise. Cinder's clients send it as JSON or as a Python literal (the ``str()`` of
+    a dict, as tempest does); the literal is parsed by ``ast.literal_eval``, which builds
+    only constants, never calls anything."""
+    import ast
+    import json
+    raw = req.GET.get(name)
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        try:
+            value = ast.literal_eval(raw) if len(raw) <= 4096 else None
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            value = None
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise exceptions.BadRequest("Query parameter '%s' must be an object of strings, got "
+                                    "%s." % (name, validators.quote(raw)))
+    return value

@@ -13,7 +13,6 @@ from blockstore.db import api as db_api
 from common import exceptions
 from common import validation
 from common.db import types
-from common.wsgi import listing
 from common.wsgi import response
 
 
@@ -30,7 +29,7 @@ class Attachments(base.Controller):
         rows = db_api.list_rows(self.db, 'attachment', db_api.ATTACHMENT_FIELDS, ctx,
                                 everyone, lr.filters, lr.sorts, lr.limit, lr.marker,
                                 lr.page_reverse, what='Attachment')
-        return listing.body(self.conf, req, 'attachments', rows, lr,
+        return base.list_body(self.conf, req, 'attachments', rows, lr,
                             lambda a: views.attachment(a) if detail else
                             {'id': a['id'], 'volume_id': a['volume_id'],
                              'instance': a['instance_uuid'], 'status': a['attach_status']})

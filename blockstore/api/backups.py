@@ -9,7 +9,6 @@ from blockstore.api import views
 from blockstore.db import api as db_api
 from common import exceptions
 from common import validation
-from common.wsgi import listing
 from common.wsgi import response
 
 
@@ -31,7 +30,7 @@ class Backups(base.Controller):
                                 lr.filters, lr.sorts, lr.limit, lr.marker, lr.page_reverse,
                                 what='Backup')
         counts = db_api.dependent_counts(self.db, [b['id'] for b in rows]) if detail else {}
-        return listing.body(self.conf, req, 'backups', rows, lr,
+        return base.list_body(self.conf, req, 'backups', rows, lr,
                             lambda b: self._render(req, b, detail, counts.get(b['id'], 0)))
 
     def index(self, req, project_id):

@@ -91,3 +91,8 @@ class Controller:
             raise exceptions.APIError('The volume service failed: %s' % exc.message[:200])
         except rpc_exceptions.MessagingTimeout:
             raise exceptions.ServiceUnavailable('The volume service did not answer in time.')
+
+
+def list_body(conf, req, collection, rows, lr, render=None):
+    """A list response as Cinder pages it: a full page links to the next one."""
+    return listing.body(conf, req, collection, rows, lr, render, next_when_full=True)

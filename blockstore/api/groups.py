@@ -12,7 +12,6 @@ from blockstore.db import api as db_api
 from blockstore.db import groups as groups_db
 from common import exceptions
 from common import validation
-from common.wsgi import listing
 from common.wsgi import response
 
 
@@ -124,7 +123,7 @@ class Groups(base.Controller):
         vols = {}
         if detail and validation.query_bool(req, 'list_volume', False):
             vols = groups_db.volume_ids_by_group(self.db, [g['id'] for g in rows])
-        return listing.body(self.conf, req, 'groups', rows, lr,
+        return base.list_body(self.conf, req, 'groups', rows, lr,
                             lambda g: self._render(req, g, detail, vols.get(g['id'])))
 
     def index(self, req, project_id):
@@ -228,7 +227,7 @@ class GroupSnapshots(base.Controller):
         rows = db_api.list_rows(self.db, 'group_snapshot', groups_db.GROUP_SNAPSHOT_FIELDS,
                                 ctx, everyone, lr.filters, lr.sorts, lr.limit, lr.marker,
                                 lr.page_reverse, what='Group snapshot')
-        return listing.body(self.conf, req, 'group_snapshots', rows, lr,
+        return base.list_body(self.conf, req, 'group_snapshots', rows, lr,
                             lambda g: views.group_snapshot(g, detail, self.version(req)))
 
     def index(self, req, project_id):

@@ -7,7 +7,6 @@ from blockstore.api import views
 from blockstore.db import api as db_api
 from common import exceptions
 from common import validation
-from common.wsgi import listing
 from common.wsgi import response
 
 
@@ -19,7 +18,7 @@ class Snapshots(base.Controller):
         rows = db_api.list_rows(self.db, 'snapshot', db_api.SNAPSHOT_FIELDS, ctx,
                                 everyone, lr.filters, lr.sorts, lr.limit, lr.marker,
                                 lr.page_reverse, what='Snapshot')
-        return listing.body(self.conf, req, 'snapshots', rows, lr,
+        return base.list_body(self.conf, req, 'snapshots', rows, lr,
                             lambda s: views.snapshot(s, detail, self.version(req)))
 
     def index(self, req, project_id):

@@ -1,5 +1,4 @@
 """/v3/{project_id}/volumes: CRUD, metadata and the volume actions (os-*)."""
-import json
 
 import webob
 
@@ -11,7 +10,6 @@ from blockstore.db import groups as groups_db
 from common import exceptions
 from common import validation
 from common.db import types
-from common.wsgi import listing
 from common.wsgi import response
 
 
@@ -47,15 +45,7 @@ class Volumes(base.Controller):
         ctx = self.context(req, 'volume:get_all')
         everyone = self.all_projects(req, ctx)
         lr = self.list_request(req)
-        metadata = None
-        if req.GET.get('metadata'):
-            try:
-                metadata = json.loads(req.GET['metadata'])
-            except ValueError:
-                metadata = None
-            if not isinstance(metadata, dict):
-                raise exceptions.BadRequest('Invalid filter metadata: a JSON object is '
-                                            'expected.')
+        metadata = validation.query_dict(req, 'metadata')
         if 'project_id' in lr.filters and not everyone:
             raise exceptions.BadRequest('Invalid filter keys: project_id (admin with '
                                         'all_tenants only).')
@@ -65,7 +55,7 @@ class Volumes(base.Controller):
         names = self._type_names()
         attached = db_api.attachments_by_volume(self.db, [v['id'] for v in rows]) \
             if detail else {}
-        result = listing.body(self.conf, req, 'volumes', rows, lr,
+        result = base.list_body(self.conf, req, 'volumes', rows, lr,
                               lambda v: self.render(req, ctx, v, names, detail,
                                                     attached.get(v['id'], [])))
         # the count came with 3.45; older clients would not expect the extra key

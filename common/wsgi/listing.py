@@ -88,10 +88,12 @@ def links(conf, req, rows, has_more, lr, key='id'):
     return result
 
 
-def body(conf, req, collection, rows, lr, render=None):
+def body(conf, req, collection, rows, lr, render=None, next_when_full=False):
     """The list response: ``{collection: [...], collection_links: [...]}`` (no empty links);
-    ``render(row)`` turns a row dict into what the caller sees."""
+    ``render(row)`` turns a row dict into what the caller sees. ``next_when_full``: a full
+    page links to the next one even when nothing follows (Cinder's paging)."""
     rows, has_more = page(rows, lr)
+    has_more = has_more or (next_when_full and len(rows) == lr.limit)
     shown = [render(r) if render else r for r in rows]
     if lr.fields:
         shown = [{k: v for k, v in item.items() if k in lr.fields} for item in shown]

@@ -1,6 +1,7 @@
 """Volumes through the v3 API in-process: create (empty, from a snapshot, from a volume,
 from an image), list/show, update, extend, metadata, delete, the files and targets left."""
 import os
+import urllib.parse
 
 
 def test_version_discovery_without_token(cloud):
@@ -182,3 +183,28 @@ def test_upload_to_image(cloud):
     code, fault = cloud.call('POST', act, {'os-volume_upload_image': {
         'image_name': 'x', 'disk_format': 'iso'}})
     assert code == 400 and 'disk_format' in fault['badRequest']['message']
+
+
+def test_pages_link_onward_when_full_and_metadata_filter_spellings(cloud):
+    """Cinder's paging: a full page always links to the next (even an empty one), and
+    the metadata filter takes JSON or the Python-literal dict old clients send."""
+    made = [cloud.ok('POST', '/volumes', {'volume': {'size': 1, 'metadata': {'k': str(i)}}}
+                     )['volume']['id'] for i in range(2)]
+    for ident in made:
+        cloud.wait('volume', ident, ('available',))
+    seen, path = [], '/volumes?limit=1&sort=id:asc'
+    for _ in range(3):
+        page = cloud.ok('GET', path)
+        seen += [v['id'] for v in page['volumes']]
+        nexts = [link['href'] for link in page.get('volumes_links', [])
+                 if link['rel'] == 'next']
+        if not nexts:
+            break
+        path = '/volumes?' + nexts[0].split('?', 1)[1]
+    assert sorted(seen) == sorted(made) and not nexts and page['volumes'] == []
+    for spelling in ('{"k": "1"}', "{'k': '1'}"):
+        found = cloud.ok('GET', '/volumes?metadata=' + urllib.parse.quote(spelling))
+        assert [v['id'] for v in found['volumes']] == [made[1]]
+    for bad in ('[1]', "{'k': __import__('os')}", '{', "{'k': 1}"):
+        code, _ = cloud.call('GET', '/volumes?metadata=' + urllib.parse.quote(bad))
+        assert code == 400, bad
