@@ -12,6 +12,7 @@ from common import validation
 from common.db import types
 from common.wsgi import response
 
+GiB = 1024 ** 3
 
 
 def _size(value):
@@ -39,6 +40,24 @@ class Volumes(base.Controller):
         return views.volume(self.conf, req, vol, names.get(vol['volume_type_id']),
                             attachments, self.can(ctx, 'volume:see_host'), detail,
                             self.version(req), extended)
+
+    def _image_size(self, ctx, image_id, size):
+        """The least size in GiB of a volume made from an image the caller may read and
+        that is active (400 otherwise, before anything is made)."""
+        image = self.state.image_source.show_as(ctx, image_id)
+        if image is None:
+            raise exceptions.BadRequest('Invalid image identifier or unable to access '
+                                        'requested image: %s.' % image_id)
+        if image.get('status') != 'active':
+            raise exceptions.BadRequest('Image %s is not active (%s).'
+                                        % (image_id, image.get('status')))
+        data_gb = -(-max(image.get('size') or 0, image.get('virtual_size') or 0) // GiB)
+        least = max(int(image.get('min_disk') or 0), data_gb, 1)
+        if size is not None and size < least:
+            raise exceptions.BadRequest(
+                'Invalid input for field/attribute size: the image needs at least %d GiB '
+                '(its data and min_disk), not %d.' % (least, size))
+        return least
 
     # list / show ----------------------------------------------------------------------
     def _list(self, req, project_id, detail):
@@ -109,6 +128,7 @@ class Volumes(base.Controller):
             values['image_metadata'] = src['image_metadata'] or {}
         elif item.get('imageRef') or item.get('image_id'):
             values['image_id'] = item.get('imageRef') or item.get('image_id')
+            source_size = self._image_size(ctx, values['image_id'], size)
             values['bootable'] = True
             values['image_metadata'] = {'image_id': values['image_id']}
         elif item.get('backup_id'):

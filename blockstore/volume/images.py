@@ -29,6 +29,19 @@ class ImageSource:
                 'os_hash_value': image.get('os_hash_value'),
                 'min_disk': image.get('min_disk') or 0}
 
+    def show_as(self, ctx, image_id):
+        """The image as the caller sees it (their token), or None when they cannot: a volume
+        is made only from an image its owner may read, though the data is then fetched as
+        the service user."""
+        endpoint = self.client.endpoint()
+        as_user = client.ImageClient(client.token_session(endpoint, ctx.auth_token),
+                                     endpoint_override=endpoint)
+        resp = as_user.get('/v2/images/%s' % image_id, raise_exc=False)
+        if resp.status_code in (400, 403, 404):
+            return None
+        resp.raise_for_status()
+        return resp.json()
+
     def fetch(self, image_id):
         resp = self.client.get('/v2/images/%s/file' % image_id, stream=True)
         try:

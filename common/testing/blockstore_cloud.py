@@ -48,6 +48,8 @@ class FakeImages:
         self.images = {}     # id -> data
         self.created = {}    # id -> what create() was given
         self.uploaded = {}   # id -> (size, first 4 KiB) of what upload() was given
+        self.status = {}     # id -> status other than active
+        self.min_disk = {}   # id -> min_disk in GiB
 
     def meta(self, image_id):
         import hashlib
@@ -55,6 +57,13 @@ class FakeImages:
         return {'id': image_id, 'disk_format': 'raw', 'size': len(data),
                 'checksum': hashlib.md5(data).hexdigest(), 'os_hash_algo': 'sha512',
                 'os_hash_value': hashlib.sha512(data).hexdigest()}
+
+    def show_as(self, ctx, image_id):
+        if image_id not in self.images:
+            return None
+        return {'id': image_id, 'status': self.status.get(image_id, 'active'),
+                'size': len(self.images[image_id]), 'virtual_size': None,
+                'min_disk': self.min_disk.get(image_id, 0)}
 
     def fetch(self, image_id):
         yield self.images[image_id]

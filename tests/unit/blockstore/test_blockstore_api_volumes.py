@@ -86,6 +86,27 @@ def test_volume_from_image(cloud):
         assert f.read(len(data)) == data
 
 
+def test_volume_from_image_is_checked_before_anything_is_made(cloud):
+    """The caller must be able to read an active image no larger than the volume (400
+    at once, as Cinder answers; nothing is created)."""
+    image_id = 'b0a6cf10-0000-4000-8000-000000000002'
+    cloud.images.images[image_id] = b'\x01' * 1024
+    cloud.images.min_disk[image_id] = 2
+    before = len(cloud.ok('GET', '/volumes')['volumes'])
+
+    def refused(**fields):
+        code, fault = cloud.call('POST', '/volumes', {'volume': dict(size=1, **fields)})
+        return code == 400 and fault
+    assert 'min_disk' in str(refused(imageRef=image_id))
+    assert 'Invalid image' in str(refused(imageRef='b0a6cf10-0000-4000-8000-0000000000ff'))
+    cloud.images.min_disk[image_id] = 0
+    cloud.images.status[image_id] = 'deactivated'
+    assert 'not active' in str(refused(imageRef=image_id))
+    assert len(cloud.ok('GET', '/volumes')['volumes']) == before
+    cloud.images.status.pop(image_id)
+    assert cloud.volume(1, imageRef=image_id)['status'] == 'available'
+
+
 def test_update_extend_metadata(cloud):
     vol = cloud.volume(1)
     path = '/volumes/%s' % vol['id']
