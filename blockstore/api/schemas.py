@@ -40,8 +40,9 @@ METADATA_BODY = {'type': 'object', 'required': ['metadata'], 'additionalProperti
                  'properties': {'metadata': METADATA}}
 META_ITEM = {'type': 'object', 'required': ['meta'], 'additionalProperties': False,
              'properties': {'meta': dict(METADATA, minProperties=1, maxProperties=1)}}
+# volume_id may be null, answered 404 as a volume not found (Cinder; tempest checks it).
 SNAPSHOT_CREATE = _wrap('snapshot', {
-    'volume_id': UUID, 'name': NAME, 'description': DESC, 'display_name': NAME,
+    'volume_id': NULL_UUID, 'name': NAME, 'description': DESC, 'display_name': NAME,
     'display_description': DESC, 'force': BOOL, 'metadata': NULL_METADATA}, ['volume_id'])
 SNAPSHOT_UPDATE = _wrap('snapshot', {'name': NAME, 'description': DESC,
                                      'display_name': NAME, 'display_description': DESC})

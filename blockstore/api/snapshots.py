@@ -34,6 +34,8 @@ class Snapshots(base.Controller):
     def create(self, req, project_id):
         ctx = self.context(req, 'snapshot:create')
         item = validation.validate(schemas.SNAPSHOT_CREATE, response.json_body(req))['snapshot']
+        if item['volume_id'] is None:
+            raise exceptions.NotFound('Volume None could not be found.')
         vol = self.volume(ctx, item['volume_id'])
         force = schemas.truthy(item.get('force', False))
         # In use, the guest may write while the copy runs: only when asked (as Cinder).

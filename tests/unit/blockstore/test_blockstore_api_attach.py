@@ -130,3 +130,12 @@ def test_update_snapshot_status_follows_cinders_transitions(cloud):
     other = cloud.token('other')
     assert cloud.call('POST', act, {'os-update_snapshot_status': {'status': 'error'}},
                       token=other)[0] in (403, 404)
+
+
+def test_snapshot_create_names_a_volume(cloud):
+    """A null volume_id is a volume not found (404, as Cinder); a missing or malformed one
+    is a 400."""
+    assert cloud.call('POST', '/snapshots', {'snapshot': {'volume_id': None}})[0] == 404
+    assert cloud.call('POST', '/snapshots', {'snapshot': {'name': 'x'}})[0] == 400
+    assert cloud.call('POST', '/snapshots', {'snapshot': {'volume_id': 'nope'}})[0] == 400
+    assert cloud.ok('GET', '/snapshots')['snapshots'] == []
