@@ -38,6 +38,7 @@ def build(state):
         r.add(P + path + '/{id}/action', ctrl, {'POST': 'action'})
 
     vols = volumes.Volumes(state)
+    r.add(P + '/volumes/summary', vols, {'GET': 'summary'})
     crud('/volumes', vols)
     r.add(P + '/volumes/{id}/metadata', vols, {'GET': 'metadata_index', 'POST':
                                               'metadata_create', 'PUT': 'metadata_replace'})

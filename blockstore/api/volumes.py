@@ -87,6 +87,19 @@ class Volumes(base.Controller):
     def index(self, req, project_id):
         return self._list(req, project_id, False)
 
+    def summary(self, req, project_id):
+        """GET /volumes/summary (3.12): how many volumes and GiB; their metadata from 3.36."""
+        if self.version(req) < (3, 12):
+            raise exceptions.NotFound('Volume summary needs microversion 3.12 or later.')
+        ctx = self.context(req, 'volume:get_all')
+        everyone = self.all_projects(req, ctx)
+        count, size, metadata = db_api.volume_summary(
+            self.db, None if everyone else ctx.project_id)
+        found = {'total_size': size, 'total_count': count}
+        if self.version(req) >= (3, 36):
+            found['metadata'] = metadata
+        return {'volume-summary': found}
+
     def detail(self, req, project_id):
         return self._list(req, project_id, True)
 

@@ -525,6 +525,24 @@ def count(db, model, *where, **equal):
         sa.select(sa.func.count()).select_from(model).where(*conds)).scalar()))
 
 
+def volume_summary(db, project_id=None):
+    """(count, GiB, {metadata key: [values]}) of a project's volumes (every project's
+    with None): one aggregate query and one read of the metadata column."""
+    def go(sess):
+        vol = models.Volume
+        conds = [] if project_id is None else [vol.project_id == project_id]
+        count, size = sess.execute(sa.select(sa.func.count(), sa.func.sum(vol.size))
+                                   .where(*conds)).one()
+        merged = {}
+        for (meta,) in sess.execute(sa.select(vol.metadata_).where(*conds)):
+            for key, value in (meta or {}).items():
+                values = merged.setdefault(key, [])
+                if value not in values:
+                    values.append(value)
+        return int(count or 0), int(size or 0), merged
+    return run(db, go)
+
+
 def rows(db, model, *where, **equal):
     """The matching rows as dicts, oldest first."""
     model = _model(model)

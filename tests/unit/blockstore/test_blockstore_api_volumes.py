@@ -229,3 +229,15 @@ def test_pages_link_onward_when_full_and_metadata_filter_spellings(cloud):
     for bad in ('[1]', "{'k': __import__('os')}", '{', "{'k': 1}"):
         code, _ = cloud.call('GET', '/volumes?metadata=' + urllib.parse.quote(bad))
         assert code == 400, bad
+
+
+def test_volume_summary(cloud):
+    cloud.volume(1, metadata={'k': 'a'})
+    cloud.volume(2, metadata={'k': 'b', 'j': 'a'})
+    assert cloud.call('GET', '/volumes/summary', version='3.11')[0] == 404
+    old = cloud.ok('GET', '/volumes/summary', version='3.12')['volume-summary']
+    assert old == {'total_size': 3, 'total_count': 2}
+    new = cloud.ok('GET', '/volumes/summary', version='3.36')['volume-summary']
+    assert sorted(new['metadata']['k']) == ['a', 'b'] and new['metadata']['j'] == ['a']
+    other = cloud.ok('GET', '/volumes/summary', version='3.36', token=cloud.token('other'))
+    assert other['volume-summary'] == {'total_size': 0, 'total_count': 0, 'metadata': {}}
